@@ -1,0 +1,132 @@
+// The only reader of process.env and pipelines/*: builds one validated, frozen Config.
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Type, type Static } from "@sinclair/typebox";
+import { Ajv } from "ajv";
+import { parse as parseYaml } from "yaml";
+import { configInvalid } from "./errors";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const DEFAULT_PIPELINE = resolve(REPO_ROOT, "pipelines/default.yaml");
+
+const PositiveInt = Type.Integer({ minimum: 1 });
+
+const PipelineSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    kafka: Type.Object(
+      {
+        groupId: Type.String({ minLength: 1 }),
+        clientId: Type.String({ minLength: 1 }),
+        partitions: PositiveInt,
+        topics: Type.Object(
+          {
+            posts: Type.String({ minLength: 1 }),
+            reports: Type.String({ minLength: 1 }),
+            deadLetter: Type.String({ minLength: 1 }),
+            actions: Type.String({ minLength: 1 }),
+            incidents: Type.String({ minLength: 1 }),
+          },
+          { additionalProperties: false },
+        ),
+        maxBatchMessages: PositiveInt,
+        sessionTimeoutMs: Type.Integer({ minimum: 6000 }),
+      },
+      { additionalProperties: false },
+    ),
+    limits: Type.Object({ maxMessageBytes: PositiveInt, maxTextBytes: PositiveInt }, { additionalProperties: false }),
+    redis: Type.Object(
+      { prefix: Type.String({ pattern: "^[A-Za-z0-9_.:-]+$" }), bookkeepingTtlSeconds: PositiveInt },
+      { additionalProperties: false },
+    ),
+    windows: Type.Object(
+      { bucketSeconds: PositiveInt, retentionSeconds: PositiveInt },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Pipeline = Static<typeof PipelineSchema>;
+
+export interface Config {
+  readonly pipeline: Pipeline;
+  readonly pipelineFile: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly redisUrl: string;
+  readonly logLevel: string;
+  /** True when KAFKA_BROKERS / REDIS_URL point at servers the user runs. */
+  readonly externalKafka: boolean;
+  readonly externalRedis: boolean;
+}
+
+const validatePipeline = new Ajv({ allErrors: true }).compile<Pipeline>(PipelineSchema);
+
+/** Validates a parsed pipeline document; the error names every bad field. */
+export function parsePipeline(doc: unknown, source = "pipeline"): Pipeline {
+  if (validatePipeline(doc)) return doc;
+  const problems = (validatePipeline.errors ?? []).map((e) => {
+    const at = e.instancePath || "/";
+    const extra =
+      e.keyword === "additionalProperties"
+        ? ` (unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}")`
+        : "";
+    return `${at} ${e.message ?? "is invalid"}${extra}`;
+  });
+  throw configInvalid(`${source}: ${problems.join("; ")}`);
+}
+
+export function loadPipelineFile(file: string): Pipeline {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw configInvalid(`cannot read pipeline file ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw configInvalid(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+  return parsePipeline(doc, file);
+}
+
+export interface ConfigOverrides {
+  pipelineFile?: string;
+  /** Replace parts of the pipeline (tests isolate topics and prefixes this way). */
+  patch?: (p: Pipeline) => Pipeline;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, over: ConfigOverrides = {}): Config {
+  const pipelineFile = resolve(over.pipelineFile ?? env.MODSTREAM_PIPELINE ?? DEFAULT_PIPELINE);
+  let pipeline = loadPipelineFile(pipelineFile);
+  if (env.MODSTREAM_PREFIX) pipeline = { ...pipeline, redis: { ...pipeline.redis, prefix: env.MODSTREAM_PREFIX } };
+  if (over.patch) pipeline = parsePipeline(over.patch(structuredClone(pipeline)), pipelineFile);
+  const brokers = (env.KAFKA_BROKERS ?? "127.0.0.1:19092")
+    .split(",")
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b)))
+    throw configInvalid(`KAFKA_BROKERS must be host:port[,host:port...], got "${env.KAFKA_BROKERS}"`);
+  const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:16379";
+  if (!/^rediss?:\/\//.test(redisUrl)) throw configInvalid(`REDIS_URL must start with redis://, got "${redisUrl}"`);
+  return deepFreeze({
+    pipeline,
+    pipelineFile,
+    kafkaBrokers: brokers,
+    redisUrl,
+    logLevel: env.LOG_LEVEL ?? "info",
+    externalKafka: env.KAFKA_BROKERS !== undefined,
+    externalRedis: env.REDIS_URL !== undefined,
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object") {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,72 @@
+// Turns raw Kafka message bytes into a validated Post or Report, or a dead-letter reason. Pure.
+import sjson from "secure-json-parse";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import type { Post, Report } from "../domain";
+import { PostSchema, ReportSchema } from "./schema";
+
+export type RejectReason =
+  "empty" | "too_large" | "invalid_utf8" | "not_json" | "prototype_pollution" | "schema" | "text_too_long";
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: RejectReason; detail: string };
+
+export interface DecodeLimits {
+  maxMessageBytes: number;
+  maxTextBytes: number;
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+addFormats(ajv, ["date-time"]);
+const validatePost = ajv.compile<Post>(PostSchema);
+const validateReport = ajv.compile<Report>(ReportSchema);
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+function parse(bytes: Buffer | null, limits: DecodeLimits): Decoded<unknown> {
+  if (!bytes || bytes.length === 0) return { ok: false, reason: "empty", detail: "message has no value" };
+  if (bytes.length > limits.maxMessageBytes)
+    return { ok: false, reason: "too_large", detail: `${bytes.length} bytes > limit ${limits.maxMessageBytes}` };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, reason: "invalid_utf8", detail: "value is not valid UTF-8" };
+  }
+  try {
+    return { ok: true, value: sjson.parse(text, null, { protoAction: "error", constructorAction: "error" }) };
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/forbidden prototype/i.test(msg))
+      return {
+        ok: false,
+        reason: "prototype_pollution",
+        detail: "object has a __proto__ or constructor.prototype key",
+      };
+    return { ok: false, reason: "not_json", detail: msg.slice(0, 200) };
+  }
+}
+
+function check<T>(validate: ValidateFunction<T>, value: unknown): Decoded<T> {
+  if (validate(value)) return { ok: true, value };
+  const e = validate.errors?.[0];
+  const extra =
+    e?.keyword === "additionalProperties"
+      ? ` "${String((e.params as { additionalProperty: string }).additionalProperty)}"`
+      : "";
+  return { ok: false, reason: "schema", detail: `${e?.instancePath || "/"} ${e?.message ?? "is invalid"}${extra}` };
+}
+
+export function decodePost(bytes: Buffer | null, limits: DecodeLimits): Decoded<Post> {
+  const parsed = parse(bytes, limits);
+  if (!parsed.ok) return parsed;
+  const post = check(validatePost, parsed.value);
+  if (!post.ok) return post;
+  const textBytes = Buffer.byteLength(post.value.text, "utf8");
+  if (textBytes > limits.maxTextBytes)
+    return { ok: false, reason: "text_too_long", detail: `text is ${textBytes} bytes > limit ${limits.maxTextBytes}` };
+  return post;
+}
+
+export function decodeReport(bytes: Buffer | null, limits: DecodeLimits): Decoded<Report> {
+  const parsed = parse(bytes, limits);
+  return parsed.ok ? check(validateReport, parsed.value) : parsed;
+}

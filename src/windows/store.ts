@@ -1,0 +1,119 @@
+// Redis side of the windows: applies a batch's bucket updates idempotently and keeps each
+// partition's bookkeeping, so a batch re-delivered after a crash is never counted twice.
+//
+// Per partition, a mark hash holds `inflight` (last offset of the batch being applied) and
+// `applied` (last offset whose effects are all in Redis). A batch:
+//   1. skips messages at or below `applied` (fully counted before),
+//   2. writes `inflight`, then its bucket updates (each bucket guards itself with the offset),
+//   3. writes `applied`; only then are the Kafka offsets committed.
+// A crash between 2 and 3 leaves some buckets counted: the replay sees offsets at or below
+// `inflight`, reads those buckets' guards and skips what they already hold.
+import { readFileSync } from "node:fs";
+import { Redis, type Cluster } from "ioredis";
+import type { Events } from "../events";
+import type { Keys } from "./keys";
+import { bucketId, type BucketUpdate } from "./aggregate";
+
+const APPLY_BUCKET = readFileSync(new URL("./lua/apply-bucket-2.lua", import.meta.url), "utf8");
+
+type Client = (Redis | Cluster) & {
+  applyBucket(bucket: string, hll: string, ...args: (string | number)[]): Promise<number>;
+};
+
+export interface PartitionMark {
+  applied: number;
+  inflight: number;
+}
+
+export interface WindowStoreOptions {
+  redis: Redis | Cluster;
+  keys: Keys;
+  retentionSeconds: number;
+  bookkeepingTtlSeconds: number;
+  events: Events;
+}
+
+export class RedisWindowStore {
+  private readonly redis: Client;
+
+  constructor(private readonly o: WindowStoreOptions) {
+    o.redis.defineCommand("applyBucket", { numberOfKeys: 2, lua: APPLY_BUCKET });
+    this.redis = o.redis as Client;
+  }
+
+  private async timed<T>(op: string, run: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const out = await run();
+    this.o.events.emit("redisOp", { op, ms: performance.now() - t0 });
+    return out;
+  }
+
+  async readMark(topic: string, partition: number): Promise<PartitionMark> {
+    const [applied, inflight] = await this.timed("mark_read", () =>
+      this.redis.hmget(this.o.keys.partitionMark(topic, partition), "applied", "inflight"),
+    );
+    return { applied: applied === null ? -1 : Number(applied), inflight: inflight === null ? -1 : Number(inflight) };
+  }
+
+  private writeMark(topic: string, partition: number, field: "applied" | "inflight", offset: number) {
+    const key = this.o.keys.partitionMark(topic, partition);
+    return this.timed(`mark_${field}`, () =>
+      this.redis.multi().hset(key, field, offset).expire(key, this.o.bookkeepingTtlSeconds).exec(),
+    );
+  }
+
+  beginBatch = (topic: string, partition: number, lastOffset: number) =>
+    this.writeMark(topic, partition, "inflight", lastOffset);
+
+  endBatch = (topic: string, partition: number, lastOffset: number) =>
+    this.writeMark(topic, partition, "applied", lastOffset);
+
+  /** Offsets the given buckets already hold for this partition (used only when replaying). */
+  async loadGuards(
+    topic: string,
+    partition: number,
+    buckets: Iterable<{ tag: string; bucketStart: number }>,
+  ): Promise<Map<string, number>> {
+    const list = [...buckets];
+    const field = `g:${topic}:${partition}`;
+    const pipe = this.redis.pipeline();
+    for (const b of list) pipe.hget(this.o.keys.bucket(b.tag, b.bucketStart), field);
+    const replies = (await this.timed("guards_read", () => pipe.exec())) ?? [];
+    const guards = new Map<string, number>();
+    list.forEach((b, i) => {
+      const [err, value] = replies[i] ?? [];
+      if (err) throw err;
+      if (value !== null && value !== undefined) guards.set(bucketId(b.tag, b.bucketStart), Number(value));
+    });
+    return guards;
+  }
+
+  /** Applies every bucket update in one pipeline; resolves when Redis has all of them. */
+  async applyBuckets(topic: string, partition: number, lastOffset: number, updates: BucketUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    const field = `g:${topic}:${partition}`;
+    const pipe = this.redis.pipeline() as unknown as Client;
+    for (const u of updates) {
+      const args: (string | number)[] = [field, lastOffset, this.o.retentionSeconds, u.counts.size];
+      for (const [f, inc] of u.counts) args.push(f, inc);
+      for (const a of u.authors) args.push(a);
+      void pipe.applyBucket(
+        this.o.keys.bucket(u.tag, u.bucketStart),
+        this.o.keys.authors(u.tag, u.bucketStart),
+        ...args,
+      );
+    }
+    const replies =
+      (await this.timed("apply_buckets", () => (pipe as unknown as ReturnType<Redis["pipeline"]>).exec())) ?? [];
+    for (const [err] of replies) if (err) throw err;
+  }
+
+  /** Sums one counter of one key over [fromSec, toSec) — for reads, tests and drills. */
+  async sumCounter(tag: string, field: string, fromSec: number, toSec: number, bucketSeconds: number): Promise<number> {
+    const pipe = this.redis.pipeline();
+    for (let t = Math.floor(fromSec / bucketSeconds) * bucketSeconds; t < toSec; t += bucketSeconds)
+      pipe.hget(this.o.keys.bucket(tag, t), field);
+    const replies = (await pipe.exec()) ?? [];
+    return replies.reduce((sum, [, v]) => sum + (v ? Number(v) : 0), 0);
+  }
+}

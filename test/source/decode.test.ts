@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { decodePost, decodeReport } from "../../src/source/decode";
+
+const limits = { maxMessageBytes: 2000, maxTextBytes: 200 };
+const good = {
+  id: "p1",
+  author: { id: "a1", followers: 5, accountAgeDays: 12.5, verified: false },
+  text: "今天天气真好 #天气",
+  lang: "zh",
+  createdAt: "2026-11-26T10:00:00Z",
+  hashtags: ["天气"],
+  mentions: ["a2"],
+  urls: ["https://example.com/x"],
+  replyTo: "p0",
+};
+const bytes = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
+
+describe("decodePost", () => {
+  it("accepts a post that follows the contract", () => {
+    const d = decodePost(bytes(good), limits);
+    expect(d).toEqual({ ok: true, value: good });
+  });
+
+  it.each([
+    ["empty", Buffer.alloc(0), /no value/],
+    ["too_large", bytes({ ...good, text: "x".repeat(3000) }), /> limit 2000/],
+    ["invalid_utf8", Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]), /UTF-8/],
+    ["not_json", bytes('{"id": "p1",'), /JSON/],
+    ["prototype_pollution", bytes('{"__proto__": {"admin": true}}'), /__proto__/],
+    ["prototype_pollution", bytes('{"constructor": {"prototype": {"x": 1}}}'), /__proto__/],
+    ["schema", bytes({ ...good, author: { id: "a1" } }), /\/author must have required property 'followers'/],
+    ["schema", bytes({ ...good, extra: 1 }), /additional properties "extra"/],
+    ["schema", bytes({ ...good, createdAt: "yesterday" }), /\/createdAt must match format "date-time"/],
+    ["schema", bytes({ ...good, author: { ...good.author, followers: 1e300 } }), /\/author\/followers must be <=/],
+    ["schema", bytes([1, 2, 3]), /must be object/],
+    ["text_too_long", bytes({ ...good, text: "好".repeat(100) }), /300 bytes > limit 200/],
+  ])("rejects %s with a clear reason", (reason, input, detail) => {
+    const d = decodePost(input, limits);
+    expect(d.ok).toBe(false);
+    if (!d.ok) {
+      expect(d.reason).toBe(reason);
+      expect(d.detail).toMatch(detail);
+    }
+  });
+
+  it("never throws and never pollutes Object.prototype on arbitrary bytes", () => {
+    for (let i = 0; i < 2000; i++) {
+      const buf = Buffer.from(Array.from({ length: (i % 64) + 1 }, (_, j) => (i * 31 + j * 17) % 256));
+      expect(() => decodePost(buf, limits)).not.toThrow();
+    }
+    decodePost(bytes('{"__proto__": {"polluted": true}}'), limits);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("decodeReport", () => {
+  const report = { id: "r1", reporterId: "u1", postId: "p1", reason: "abuse", createdAt: "2026-11-26T10:00:00Z" };
+  it("accepts a report and rejects an unknown reason", () => {
+    expect(decodeReport(bytes(report), limits).ok).toBe(true);
+    const d = decodeReport(bytes({ ...report, reason: "boring" }), limits);
+    expect(d.ok).toBe(false);
+    if (!d.ok) expect(d.reason).toBe("schema");
+  });
+});
