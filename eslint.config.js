@@ -14,8 +14,9 @@ const stageZones = STAGES.flatMap((stage) =>
 const leafZones = ["domain.ts", "errors.ts", "events.ts"].map((leaf) => ({
   target: `./src/${leaf}`,
   from: "./src",
-  except: [`./${leaf}`],
-  message: `src/${leaf} imports nothing from src/`,
+  // events.ts names the payload types it carries, which are plain domain types.
+  except: leaf === "events.ts" ? ["./events.ts", "./domain.ts"] : [`./${leaf}`],
+  message: `src/${leaf} imports nothing from src/ (events.ts: only domain types)`,
 }));
 
 export default tseslint.config(

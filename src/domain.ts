@@ -69,3 +69,24 @@ export interface ScoredPost {
   partition: number;
   offset: string;
 }
+
+/** Which kind of key a window counts posts under. */
+export type KeyKind = "stream" | "hashtag" | "url" | "domain" | "cluster" | "mention" | "author" | "post";
+
+/** A detected spike of harmful content on one key: the detector's output, an incident's input. */
+export interface Spike {
+  type: IncidentType;
+  category: Category;
+  kind: KeyKind;
+  key: string;
+  /** -log10 of the chance of this many flagged posts under the key's baseline (see detect/spike.ts). */
+  evidence: number;
+  flagged: number;
+  posts: number;
+  authors: number;
+  expected: number;
+  reason: string;
+  /** Start of the now window and the detection time, ms since epoch. */
+  windowStart: number;
+  detectedAt: number;
+}

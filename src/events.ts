@@ -1,5 +1,6 @@
 // Typed instrumentation events: stages emit, metrics and logs subscribe. Imports nothing from src/.
 import { EventEmitter } from "node:events";
+import type { Spike } from "./domain";
 
 export interface PipelineEvents {
   /** One pipeline step finished and its effects are durable. */
@@ -10,6 +11,10 @@ export interface PipelineEvents {
   replaySkipped: [{ partition: number; messages: number }];
   /** A Redis round trip finished. */
   redisOp: [{ op: string; ms: number }];
+  /** The detector found a new spike (first detection of this type and key). */
+  spike: [Spike];
+  /** One detector pass finished. */
+  detectTick: [{ candidates: number; spikes: number; ms: number }];
   /** The pipeline failed a step and will retry it. */
   stepError: [{ stage: string; error: Error }];
 }

@@ -10,6 +10,8 @@ import { DeadLetter } from "./source/deadletter";
 import { createKafka, ensureTopics } from "./source/kafka";
 import { Keys } from "./windows/keys";
 import { RedisWindowStore } from "./windows/store";
+import { WindowReader } from "./windows/reader";
+import { Detector } from "./detector";
 
 export interface Worker {
   events: Events;
@@ -54,12 +56,19 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
     topics: p.kafka.topics,
     limits: p.limits,
     bucketSeconds: p.windows.bucketSeconds,
+    keyWindows: {
+      enabled: p.windows.keyWindows,
+      promoteMinPosts: p.windows.promoteMinPosts,
+      hotRefreshMs: p.windows.hotRefreshMs,
+      newAccountDays: p.windows.newAccountDays,
+    },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
     windows: new RedisWindowStore({
       redis,
       keys,
       retentionSeconds: p.windows.retentionSeconds,
       bookkeepingTtlSeconds: p.redis.bookkeepingTtlSeconds,
+      candidatesKept: p.windows.candidatesKept,
       events,
     }),
     keys,
@@ -77,11 +86,16 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
     events,
     log,
   });
+  const detector = p.detect.enabled
+    ? new Detector({ reader: new WindowReader(redis, keys), keys, config: p, events, log })
+    : undefined;
+  detector?.start();
   log.info({ group: p.kafka.groupId, topics: p.kafka.topics }, "worker running");
   return {
     events,
     redis,
     async close() {
+      await detector?.close();
       await consumer.disconnect();
       await producer.disconnect();
       redis.disconnect();

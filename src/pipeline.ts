@@ -6,7 +6,10 @@ import type { Events } from "./events";
 import { decodePost, decodeReport, type DecodeLimits } from "./source/decode";
 import type { DeadLetter, Rejected } from "./source/deadletter";
 import type { Step } from "./source/consumer";
-import { BatchAggregate } from "./windows/aggregate";
+import { CATEGORIES, type Category } from "./domain";
+import { BatchAggregate, type BucketUpdate } from "./windows/aggregate";
+import { CandidateAggregate } from "./windows/candidates";
+import { keysOf } from "./windows/keyset";
 import type { Keys } from "./windows/keys";
 import type { RedisWindowStore } from "./windows/store";
 
@@ -18,6 +21,8 @@ export interface PipelineOptions {
   topics: { posts: string; reports: string };
   limits: DecodeLimits;
   bucketSeconds: number;
+  /** Per-key windows and candidates; off leaves only the stream totals (ingest benchmarks). */
+  keyWindows: { enabled: boolean; promoteMinPosts: number; hotRefreshMs: number; newAccountDays: number };
   deadLetter: DeadLetter;
   windows: RedisWindowStore;
   keys: Keys;
@@ -36,9 +41,21 @@ const STREAM = "all";
 
 export class Pipeline {
   private readonly streamTag: string;
+  private hot = new Set<string>();
+  private hotReadAt = 0;
 
   constructor(private readonly o: PipelineOptions) {
     this.streamTag = o.keys.tag("stream", STREAM);
+  }
+
+  /** The detector's watch list, re-read at most every hotRefreshMs. */
+  private async hotKeys(): Promise<Set<string>> {
+    const now = Date.now();
+    if (this.o.keyWindows.enabled && now - this.hotReadAt > this.o.keyWindows.hotRefreshMs) {
+      this.hot = await this.o.windows.readHot(now);
+      this.hotReadAt = now;
+    }
+    return this.hot;
   }
 
   readonly handleStep = async (step: Step): Promise<void> => {
@@ -64,19 +81,29 @@ export class Pipeline {
     await this.o.deadLetter.send(rejected);
 
     const scored = this.score(posts, topic, partition);
-    const build = (guards?: ReadonlyMap<string, number>) => {
+    const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
       const agg = new BatchAggregate(this.o.bucketSeconds * 1000, guards);
-      for (const s of scored) this.countPost(agg, s);
-      for (const r of reports)
-        agg.add(this.streamTag, Date.parse(r.value.createdAt), r.offset, { reports: 1 }, r.value.reporterId);
-      return agg;
+      const cand = new CandidateAggregate(candidateGuards);
+      for (const s of scored) this.countPost(agg, cand, s);
+      for (const r of reports) this.countReport(agg, r);
+      return { agg, cand };
     };
-    let agg = build();
+    let { agg, cand } = build();
     const recovering = Number(fresh[0]?.offset) <= mark.inflight;
-    if (recovering) agg = build(await this.o.windows.loadGuards(topic, partition, agg.updates()));
+    if (recovering) {
+      const [guards, candidateGuards] = await Promise.all([
+        this.o.windows.loadGuards(topic, partition, agg.updates()),
+        this.o.windows.loadCandidateGuards(topic, partition, cand.updates()),
+      ]);
+      ({ agg, cand } = build(guards, candidateGuards));
+    }
+    const hot = await this.hotKeys();
 
     await this.o.windows.beginBatch(topic, partition, last);
-    await this.o.windows.applyBuckets(topic, partition, last, agg.updates());
+    await Promise.all([
+      this.o.windows.applyBuckets(topic, partition, last, this.promoted(agg.updates(), hot)),
+      this.o.windows.applyCandidates(topic, partition, last, cand.updates()),
+    ]);
     await this.o.windows.endBatch(topic, partition, last);
     this.o.events.emit("batch", {
       topic,
@@ -104,14 +131,55 @@ export class Pipeline {
     }));
   }
 
-  private countPost(agg: BatchAggregate, s: ScoredPost): void {
-    const counts: Record<string, number> = { posts: 1, reach: s.post.author.followers };
+  /**
+   * Full per-key windows (counters and distinct authors) are kept for the keys that can matter:
+   * the stream itself, keys with a flagged post, keys seen more than once in this step, and keys
+   * the detector is watching. The long tail of one-off keys lives only in the candidate sets.
+   */
+  private promoted(updates: BucketUpdate[], hot: Set<string>): BucketUpdate[] {
+    const min = this.o.keyWindows.promoteMinPosts;
+    return updates.filter(
+      (u) =>
+        u.tag === this.streamTag ||
+        (u.counts.get("posts") ?? 0) >= min ||
+        (u.counts.get("reports") ?? 0) > 0 ||
+        hot.has(u.tag) ||
+        CATEGORIES.some((c) => u.counts.has(`flagged:${c}`)),
+    );
+  }
+
+  private countPost(agg: BatchAggregate, cand: CandidateAggregate, s: ScoredPost): void {
+    const { post } = s;
+    const t = Date.parse(post.createdAt);
+    const offset = Number(s.offset);
+    const counts: Record<string, number> = { posts: 1, reach: post.author.followers };
+    if (post.author.accountAgeDays < this.o.keyWindows.newAccountDays) counts.newacct = 1;
+    const flagged: Category[] = [];
     if (s.score)
-      for (const [cat, c] of Object.entries(s.score)) {
-        if (c.flagged) counts[`flagged:${cat}`] = 1;
-        counts[`mass:${cat}`] = Math.round(c.score * 1000);
+      for (const c of CATEGORIES) {
+        const cs = s.score[c];
+        if (cs.flagged) {
+          counts[`flagged:${c}`] = 1;
+          flagged.push(c);
+        }
+        if (cs.score >= 0.1) counts[`mass:${c}`] = Math.round(cs.score * 1000);
       }
-    agg.add(this.streamTag, Date.parse(s.post.createdAt), Number(s.offset), counts, s.post.author.id);
+    agg.add(this.streamTag, t, offset, counts, post.author.id);
+    if (!this.o.keyWindows.enabled) return;
+    const bucket = agg.bucketStart(t);
+    for (const k of keysOf(post, s.normalised)) {
+      agg.add(this.o.keys.tag(k.kind, k.value), t, offset, counts, post.author.id);
+      cand.add(k.kind, k.value, bucket, offset, flagged);
+    }
+  }
+
+  private countReport(agg: BatchAggregate, r: Decoded<Report>): void {
+    const t = Date.parse(r.value.createdAt);
+    const by = r.value.reporterId;
+    agg.add(this.streamTag, t, r.offset, { reports: 1 }, by);
+    agg.add(this.o.keys.tag("post", r.value.postId), t, r.offset, { reports: 1 }, by);
+    if (r.value.targetAuthorId)
+      agg.add(this.o.keys.tag("author", r.value.targetAuthorId), t, r.offset, { reports: 1 }, by);
   }
 }
 

@@ -2,7 +2,9 @@
 // Each aggregated key's hash tag ({kind:value}) keeps all its buckets on one Redis Cluster shard.
 import { createHash } from "node:crypto";
 
-export type KeyKind = "stream" | "hashtag" | "url" | "domain" | "cluster" | "mention" | "author";
+import type { KeyKind } from "../domain";
+
+export type { KeyKind };
 
 const SAFE = /^[\p{L}\p{N}_.:/@#-]{1,80}$/u;
 
@@ -26,6 +28,36 @@ export class Keys {
   /** Counters of one key in one time bucket (a hash). */
   bucket(tag: string, bucketStart: number): string {
     return `${this.prefix}:${tag}:b:${bucketStart}`;
+  }
+
+  /** Guard hash of one kind's candidate sets in one bucket (see lua/count-candidates-6.lua). */
+  candidateGuard(kind: KeyKind, bucketStart: number): string {
+    return `${this.prefix}:{cand:${kind}}:g:${bucketStart}`;
+  }
+
+  /** Sorted set of a kind's keys by posts ("posts") or by flagged posts of a category. */
+  candidates(kind: KeyKind, measure: string, bucketStart: number): string {
+    return `${this.prefix}:{cand:${kind}}:z:${measure}:${bucketStart}`;
+  }
+
+  /** Keys the detector is watching (member "kind|value", score = watch-until ms). */
+  hot(): string {
+    return `${this.prefix}:{hot}`;
+  }
+
+  /** Lease that elects one detector among the workers. */
+  detectorLease(): string {
+    return `${this.prefix}:{detector}:lease`;
+  }
+
+  /** First and latest detection of one spike (a hash), the dedupe point for incidents. */
+  spike(type: string, tag: string): string {
+    return `${this.prefix}:{spike:${type}:${tag.slice(1, -1)}}`;
+  }
+
+  /** Stream of detected spikes, for incidents and drills. */
+  spikes(): string {
+    return `${this.prefix}:{spikes}`;
   }
 
   /** Distinct authors of one key in one time bucket (a HyperLogLog). */

@@ -13,11 +13,14 @@ import { Redis, type Cluster } from "ioredis";
 import type { Events } from "../events";
 import type { Keys } from "./keys";
 import { bucketId, type BucketUpdate } from "./aggregate";
+import { candidateId, type CandidateUpdate } from "./candidates";
+import { CATEGORIES } from "../domain";
 
-const APPLY_BUCKET = readFileSync(new URL("./lua/apply-bucket-2.lua", import.meta.url), "utf8");
+const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
 
 type Client = (Redis | Cluster) & {
   applyBucket(bucket: string, hll: string, ...args: (string | number)[]): Promise<number>;
+  countCandidates(...keysAndArgs: (string | number)[]): Promise<number>;
 };
 
 export interface PartitionMark {
@@ -30,6 +33,8 @@ export interface WindowStoreOptions {
   keys: Keys;
   retentionSeconds: number;
   bookkeepingTtlSeconds: number;
+  /** Members each candidate set keeps when it is trimmed. */
+  candidatesKept?: number;
   events: Events;
 }
 
@@ -37,7 +42,8 @@ export class RedisWindowStore {
   private readonly redis: Client;
 
   constructor(private readonly o: WindowStoreOptions) {
-    o.redis.defineCommand("applyBucket", { numberOfKeys: 2, lua: APPLY_BUCKET });
+    o.redis.defineCommand("applyBucket", { numberOfKeys: 2, lua: lua("apply-bucket-2.lua") });
+    o.redis.defineCommand("countCandidates", { numberOfKeys: 6, lua: lua("count-candidates-6.lua") });
     this.redis = o.redis as Client;
   }
 
@@ -106,6 +112,57 @@ export class RedisWindowStore {
     const replies =
       (await this.timed("apply_buckets", () => (pipe as unknown as ReturnType<Redis["pipeline"]>).exec())) ?? [];
     for (const [err] of replies) if (err) throw err;
+  }
+
+  /** Offsets the given candidate sets already hold for this partition (used only when replaying). */
+  async loadCandidateGuards(
+    topic: string,
+    partition: number,
+    sets: Iterable<{ kind: CandidateUpdate["kind"]; bucketStart: number }>,
+  ): Promise<Map<string, number>> {
+    const list = [...sets];
+    const pipe = this.redis.pipeline();
+    for (const c of list) pipe.hget(this.o.keys.candidateGuard(c.kind, c.bucketStart), `g:${topic}:${partition}`);
+    const replies = (await this.timed("guards_read", () => pipe.exec())) ?? [];
+    const guards = new Map<string, number>();
+    list.forEach((c, i) => {
+      const [err, value] = replies[i] ?? [];
+      if (err) throw err;
+      if (value !== null && value !== undefined) guards.set(candidateId(c.kind, c.bucketStart), Number(value));
+    });
+    return guards;
+  }
+
+  /** Adds a step's candidate tallies, one script call per (kind, bucket). */
+  async applyCandidates(topic: string, partition: number, lastOffset: number, updates: CandidateUpdate[]) {
+    if (updates.length === 0) return;
+    const k = this.o.keys;
+    const pipe = this.redis.pipeline() as unknown as Client;
+    for (const u of updates) {
+      const keys = [k.candidateGuard(u.kind, u.bucketStart), k.candidates(u.kind, "posts", u.bucketStart)];
+      const args: (string | number)[] = [
+        `g:${topic}:${partition}`,
+        lastOffset,
+        this.o.retentionSeconds,
+        this.o.candidatesKept ?? 1000,
+      ];
+      const sets = [u.posts, ...CATEGORIES.map((c) => u.flagged[c])];
+      for (const c of CATEGORIES) keys.push(k.candidates(u.kind, c, u.bucketStart));
+      for (const set of sets) {
+        args.push(set.size);
+        for (const [member, inc] of set) args.push(member, inc);
+      }
+      void pipe.countCandidates(...keys, ...args);
+    }
+    const replies =
+      (await this.timed("apply_candidates", () => (pipe as unknown as ReturnType<Redis["pipeline"]>).exec())) ?? [];
+    for (const [err] of replies) if (err) throw err;
+  }
+
+  /** Keys the detector asked workers to count in full ("kind|value"), refreshed by the caller. */
+  async readHot(nowMs: number): Promise<Set<string>> {
+    const members = await this.timed("hot_read", () => this.redis.zrangebyscore(this.o.keys.hot(), nowMs, "+inf"));
+    return new Set(members);
   }
 
   /** Sums one counter of one key over [fromSec, toSec) — for reads, tests and drills. */

@@ -1,0 +1,145 @@
+// Redis reads and writes of the spike detector: candidate tops, per-key series, the watch list,
+// the detector lease and the spike records. Everything one key touches shares its hash tag.
+import type { Redis, Cluster } from "ioredis";
+import { CATEGORIES, type Category, type KeyKind, type Spike } from "../domain";
+import type { Keys } from "./keys";
+
+export interface Candidate {
+  kind: KeyKind;
+  value: string;
+  category: Category;
+  flagged: number;
+}
+
+export interface Series {
+  flagged: number[];
+  posts: number[];
+  authors: number;
+  reach: number;
+  newAccounts: number;
+}
+
+export class WindowReader {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Top `k` keys of each kind by flagged posts of each category over the given buckets. */
+  async candidates(kinds: readonly KeyKind[], buckets: readonly number[], k: number): Promise<Candidate[]> {
+    const pipe = this.redis.pipeline();
+    const order: [KeyKind, Category][] = [];
+    for (const kind of kinds)
+      for (const c of CATEGORIES) {
+        order.push([kind, c]);
+        const sets = buckets.map((b) => this.keys.candidates(kind, c, b));
+        pipe.call("ZUNION", sets.length, ...sets, "WITHSCORES");
+      }
+    const replies = (await pipe.exec()) ?? [];
+    const out: Candidate[] = [];
+    order.forEach(([kind, category], i) => {
+      const [err, flat] = replies[i] ?? [];
+      if (err) throw err;
+      // Redis answers [member, score, ...] (RESP2) or [[member, score], ...] (RESP3).
+      const list = (flat as (string | [string, string])[]).flat();
+      const pairs: Candidate[] = [];
+      for (let j = 0; j + 1 < list.length; j += 2)
+        pairs.push({ kind, value: list[j] ?? "", category, flagged: Number(list[j + 1]) });
+      pairs.sort((a, b) => b.flagged - a.flagged);
+      out.push(...pairs.slice(0, k));
+    });
+    return out;
+  }
+
+  /** Flagged and total posts per bucket, plus distinct authors, reach and new accounts over `recent`. */
+  async series(c: Candidate, buckets: readonly number[], recent: readonly number[]): Promise<Series> {
+    const tag = this.keys.tag(c.kind, c.value);
+    const pipe = this.redis.pipeline();
+    for (const b of buckets) pipe.zscore(this.keys.candidates(c.kind, c.category, b), c.value);
+    for (const b of buckets) pipe.zscore(this.keys.candidates(c.kind, "posts", b), c.value);
+    pipe.pfcount(...recent.map((b) => this.keys.authors(tag, b)));
+    for (const b of recent) pipe.hmget(this.keys.bucket(tag, b), "reach", "newacct");
+    const r = (await pipe.exec()) ?? [];
+    const val = (i: number) => {
+      const [err, v] = r[i] ?? [];
+      if (err) throw err;
+      return v;
+    };
+    const n = buckets.length;
+    let reach = 0;
+    let newAccounts = 0;
+    recent.forEach((_, j) => {
+      const [rc, na] = (val(2 * n + 1 + j) as (string | null)[]) ?? [];
+      reach += Number(rc ?? 0);
+      newAccounts += Number(na ?? 0);
+    });
+    return {
+      flagged: buckets.map((_, i) => Number(val(i) ?? 0)),
+      posts: buckets.map((_, i) => Number(val(n + i) ?? 0)),
+      authors: Number(val(2 * n) ?? 0),
+      reach,
+      newAccounts,
+    };
+  }
+
+  /** The stream's flagged share per category over the given buckets. */
+  async streamShare(buckets: readonly number[]): Promise<Record<Category, number>> {
+    const tag = this.keys.tag("stream", "all");
+    const pipe = this.redis.pipeline();
+    for (const b of buckets) pipe.hmget(this.keys.bucket(tag, b), "posts", ...CATEGORIES.map((c) => `flagged:${c}`));
+    const r = (await pipe.exec()) ?? [];
+    let posts = 0;
+    const flagged = CATEGORIES.map(() => 0);
+    for (const [err, v] of r) {
+      if (err) throw err;
+      const row = v as (string | null)[];
+      posts += Number(row[0] ?? 0);
+      CATEGORIES.forEach((_, i) => (flagged[i] = (flagged[i] ?? 0) + Number(row[i + 1] ?? 0)));
+    }
+    return Object.fromEntries(CATEGORIES.map((c, i) => [c, posts > 0 ? (flagged[i] ?? 0) / posts : 0])) as Record<
+      Category,
+      number
+    >;
+  }
+
+  /** Asks every worker to count these keys in full until `untilMs`; drops expired entries. */
+  async watch(tags: readonly string[], nowMs: number, untilMs: number): Promise<void> {
+    const key = this.keys.hot();
+    const pipe = this.redis.pipeline();
+    for (const t of tags) pipe.zadd(key, "GT", untilMs, t);
+    pipe.zremrangebyscore(key, "-inf", nowMs);
+    await pipe.exec();
+  }
+
+  /** True when this worker holds (or just took) the detector lease. */
+  async holdLease(id: string, ttlMs: number): Promise<boolean> {
+    const key = this.keys.detectorLease();
+    if ((await this.redis.set(key, id, "PX", ttlMs, "NX")) === "OK") return true;
+    if ((await this.redis.get(key)) !== id) return false;
+    await this.redis.pexpire(key, ttlMs);
+    return true;
+  }
+
+  /**
+   * Records a spike. Returns true the first time this (type, key) is seen within `ttlSeconds`:
+   * only then is it appended to the spikes stream, so replays and racing detectors add it once.
+   */
+  async recordSpike(s: Spike, ttlSeconds: number): Promise<boolean> {
+    const key = this.keys.spike(s.type, this.keys.tag(s.kind, s.key));
+    const first = await this.redis.hsetnx(key, "firstDetectedAt", s.detectedAt);
+    const { detectedAt, ...rest } = s;
+    await this.redis
+      .multi()
+      .hset(key, { ...rest, lastDetectedAt: detectedAt })
+      .expire(key, ttlSeconds)
+      .exec();
+    if (first === 1) await this.redis.xadd(this.keys.spikes(), "MAXLEN", "~", 10000, "*", "spike", JSON.stringify(s));
+    return first === 1;
+  }
+
+  /** Spikes recorded since the stream id `from` ("0" for all). */
+  async readSpikes(from = "0"): Promise<{ id: string; spike: Spike }[]> {
+    const rows = await this.redis.xrange(this.keys.spikes(), from === "0" ? "-" : `(${from}`, "+");
+    return rows.map(([id, fields]) => ({ id, spike: JSON.parse(fields[1] ?? "{}") as Spike }));
+  }
+}

@@ -1,0 +1,71 @@
+// A Pipeline wired to the real Redis (and a real Kafka producer for its dead-letter output),
+// for tests that drive steps directly; plus a rule-of-thumb scorer for tests whose subject is
+// windows or detection, not scoring.
+import type { KafkaMessage, Producer } from "kafkajs";
+import type { Redis } from "ioredis";
+import type { Config } from "../../src/config";
+import { CATEGORIES, type Category, type Post, type Score } from "../../src/domain";
+import { Events } from "../../src/events";
+import { normalise } from "../../src/normalise";
+import { Pipeline, type Scorer } from "../../src/pipeline";
+import { DeadLetter } from "../../src/source/deadletter";
+import { Keys } from "../../src/windows/keys";
+import { RedisWindowStore } from "../../src/windows/store";
+
+/** Flags a category when the post's text contains its name in capitals (e.g. "RUMOUR"). */
+export const markerScorer: Scorer = {
+  scoreBatch: (posts: Post[]) =>
+    posts.map(
+      (p) =>
+        Object.fromEntries(
+          CATEGORIES.map((c: Category) => {
+            const hit = p.text.includes(c.toUpperCase());
+            return [c, { score: hit ? 0.95 : 0.01, flagged: hit, top: [] }];
+          }),
+        ) as Score,
+    ),
+};
+
+export function testPipeline(
+  cfg: Config,
+  redis: Redis,
+  producer: Producer,
+  scorer?: Scorer,
+  prefix = cfg.pipeline.redis.prefix,
+) {
+  const keys = new Keys(prefix);
+  const events = new Events();
+  const p = cfg.pipeline;
+  const windows = new RedisWindowStore({
+    redis,
+    keys,
+    retentionSeconds: p.windows.retentionSeconds,
+    bookkeepingTtlSeconds: 600,
+    candidatesKept: p.windows.candidatesKept,
+    events,
+  });
+  const pipeline = new Pipeline({
+    topics: p.kafka.topics,
+    limits: p.limits,
+    bucketSeconds: p.windows.bucketSeconds,
+    keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7 },
+    deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
+    windows,
+    keys,
+    normalise,
+    scorer,
+    events,
+  });
+  return { pipeline, windows, keys, events };
+}
+
+export function messages(posts: object[], firstOffset = 0): KafkaMessage[] {
+  return posts.map((p, i) => ({
+    offset: String(firstOffset + i),
+    key: null,
+    value: Buffer.from(JSON.stringify(p)),
+    timestamp: String(Date.now()),
+    attributes: 0,
+    headers: {},
+  }));
+}
