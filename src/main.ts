@@ -12,10 +12,13 @@ import { Keys } from "./windows/keys";
 import { RedisWindowStore } from "./windows/store";
 import { WindowReader } from "./windows/reader";
 import { Detector } from "./detector";
+import type { Extension } from "./context";
+import { workerExtensions } from "./extensions";
 
 export interface Worker {
   events: Events;
   redis: Redis;
+  keys: Keys;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,8 @@ export interface WorkerOptions {
   normalise: (text: string) => string;
   scorer?: Scorer;
   events?: Events;
+  /** Defaults to every extension in src/extensions.ts. */
+  extensions?: Extension[];
 }
 
 export function createRedis(url: string, log: Logger): Redis {
@@ -52,6 +57,9 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   const keys = new Keys(p.redis.prefix);
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  const started: { close(): Promise<void> }[] = [];
+  for (const ext of opts.extensions ?? workerExtensions)
+    started.push(await ext({ cfg, log, events, redis, kafka, producer, keys }));
   const pipeline = new Pipeline({
     topics: p.kafka.topics,
     limits: p.limits,
@@ -94,9 +102,11 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   return {
     events,
     redis,
+    keys,
     async close() {
       await detector?.close();
       await consumer.disconnect();
+      for (const ext of started.reverse()) await ext.close();
       await producer.disconnect();
       redis.disconnect();
       log.info("worker stopped");
