@@ -1,8 +1,17 @@
-// Chooses the scorer the worker runs: the trained models in models/ when they are present.
+// Chooses the scorer the worker runs: the trained models committed in models/.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Logger } from "./log";
 import type { Scorer } from "./pipeline";
+import { defaultModelsDir, ModelScorer } from "./score/scorer";
 
-export function loadDefaultScorer(log: Logger): Promise<Scorer | undefined> {
-  log.warn("no scorer wired yet; posts are counted without scores");
-  return Promise.resolve(undefined);
+export async function loadDefaultScorer(log: Logger, dir = defaultModelsDir()): Promise<Scorer | undefined> {
+  if (!existsSync(join(dir, "MANIFEST.json"))) {
+    log.warn({ dir }, "no trained models found (run `modstream train`); posts are counted without scores");
+    return undefined;
+  }
+  const t0 = performance.now();
+  const scorer = await ModelScorer.load(dir);
+  log.info({ dir, ms: Math.round(performance.now() - t0) }, "models loaded");
+  return scorer;
 }

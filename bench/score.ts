@@ -1,0 +1,106 @@
+// Scoring throughput on one core: the fast path (normalise + rules + typed-array
+// models + explanations) against tf.predict on the same posts, in the same run.
+// Usage: npx tsx bench/score.ts [--json]
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Post } from "../src/domain";
+import { defaultDataDir } from "../src/score/cli";
+import { predictReference } from "../src/score/reference";
+import { ModelScorer } from "../src/score/scorer";
+import { loadCold, loadDavidson, loadPheme, loadWeibo } from "../src/train/data";
+
+export interface BenchOptions {
+  /** Minimum seconds per measurement. */
+  seconds?: number;
+  dataDir?: string;
+  batchSize?: number;
+}
+
+export interface BenchResult {
+  posts: number;
+  meanChars: number;
+  zhShare: number;
+  backend: string;
+  fastPostsPerSec: number;
+  tfPostsPerSec: number;
+  ratio: number;
+  normaliseOnlyPostsPerSec: number;
+  node: string;
+}
+
+/** Mixed English/Chinese posts from the test splits (and PHEME), interleaved. */
+export function benchPosts(dataDir: string): Post[] {
+  const sets = [loadCold(dataDir).test, loadWeibo(dataDir).test, loadDavidson(dataDir, 42).test, loadPheme(dataDir)];
+  const out: Post[] = [];
+  const longest = Math.max(...sets.map((s) => s.length));
+  for (let i = 0; i < longest; i++) {
+    for (const s of sets) {
+      const ex = s[i];
+      if (ex)
+        out.push({
+          id: String(out.length),
+          text: ex.text,
+          createdAt: "2024-01-01T00:00:00Z",
+          author: { id: `u${i % 97}`, followers: i % 50, accountAgeDays: i % 30 },
+        });
+    }
+  }
+  return out;
+}
+
+function rate(run: () => number, seconds: number): number {
+  run(); // warm up: JIT, stem cache, simplification table
+  let done = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) done += run();
+  return done / ((performance.now() - start) / 1000);
+}
+
+export async function benchScore(opts: BenchOptions = {}): Promise<BenchResult> {
+  const seconds = opts.seconds ?? 3;
+  const batch = opts.batchSize ?? 512;
+  const scorer = await ModelScorer.load();
+  const posts = benchPosts(opts.dataDir ?? defaultDataDir());
+  const batches: Post[][] = [];
+  for (let i = 0; i < posts.length; i += batch) batches.push(posts.slice(i, i + batch));
+  let b = 0;
+  const next = (): Post[] => batches[b++ % batches.length] ?? [];
+  const fast = rate(() => scorer.scoreBatch(next()).length, seconds);
+  const { normalise } = await import("../src/normalise");
+  const norm = rate(() => next().reduce((n, p) => n + (normalise(p.text).length > -1 ? 1 : 0), 0), seconds);
+  const tf = rate(() => {
+    const ps = next();
+    predictReference(scorer.loaded, ps);
+    return ps.length;
+  }, seconds);
+  const zh = posts.filter((p) => /[\u4e00-\u9fff]/.test(p.text)).length;
+  return {
+    posts: posts.length,
+    meanChars: Math.round(posts.reduce((n, p) => n + p.text.length, 0) / posts.length),
+    zhShare: Math.round((zh / posts.length) * 100) / 100,
+    backend: scorer.loaded.backend,
+    fastPostsPerSec: Math.round(fast),
+    tfPostsPerSec: Math.round(tf),
+    ratio: Math.round((fast / tf) * 10) / 10,
+    normaliseOnlyPostsPerSec: Math.round(norm),
+    node: process.version,
+  };
+}
+
+const invoked = process.argv[1] ? pathToFileURL(path.resolve(process.argv[1])).href : "";
+if (import.meta.url === invoked) {
+  const r = await benchScore();
+  if (process.argv.includes("--json")) console.log(JSON.stringify(r));
+  else {
+    console.log(
+      `posts: ${r.posts} mixed (${r.zhShare * 100}% zh, mean ${r.meanChars} chars), node ${r.node}, one core`,
+    );
+    console.log(
+      `fast path (normalise + rules + models + explanations): ${r.fastPostsPerSec.toLocaleString("en")} posts/s`,
+    );
+    console.log(
+      `tf.predict (${r.backend}), same features, batches of 512:  ${r.tfPostsPerSec.toLocaleString("en")} posts/s`,
+    );
+    console.log(`ratio: ${r.ratio}x   (normalise alone: ${r.normaliseOnlyPostsPerSec.toLocaleString("en")} posts/s)`);
+  }
+}

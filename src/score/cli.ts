@@ -1,0 +1,88 @@
+// The scoring commands (train, score, eval) for src/cli.ts to register. They set
+// process.exitCode and never exit, so the caller owns process lifetime.
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { Post } from "../domain";
+import { evaluate } from "../train/eval";
+import { defaultModelsDir, ModelScorer } from "./scorer";
+import { loadModels } from "./models";
+
+/** ../shared/data next to the repository root. */
+export function defaultDataDir(): string {
+  return path.resolve(defaultModelsDir(), "../../shared/data");
+}
+
+function cliPost(text: string): Post {
+  // A long-standing account, so that attack hints reflect the text alone.
+  return {
+    id: "cli",
+    author: { id: "cli", followers: 100, accountAgeDays: 365 },
+    text,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export async function evalCommand(opts: {
+  data: string;
+  seed?: number;
+}): Promise<{ result: Record<string, unknown>; pass: boolean }> {
+  const modelsDir = defaultModelsDir();
+  const loaded = await loadModels(modelsDir);
+  const datasets = evaluate(loaded, opts.data, opts.seed ?? loaded.manifest.seed);
+  const pass = Object.values(datasets).every((d) => d.pass);
+  return { result: { modelsVersion: loaded.manifest.version, backend: loaded.backend, datasets, pass }, pass };
+}
+
+export function registerScoreCommands(program: Command): void {
+  program
+    .command("train")
+    .description("train the abuse and rumour models on ../shared/data and write models/")
+    .option("--seed <n>", "random seed", (v) => Number.parseInt(v, 10), 42)
+    .option("--data <dir>", "labelled data directory", defaultDataDir())
+    .action(async (o: { seed: number; data: string }) => {
+      const { runTraining } = await import("../train");
+      const modelsDir = defaultModelsDir();
+      const started = Date.now();
+      await runTraining({ dataDir: o.data, modelsDir, seed: o.seed, log: (l) => console.log(l) });
+      const { result, pass } = await evalCommand({ data: o.data, seed: o.seed });
+      // Record the test figures next to the models they describe.
+      const file = path.join(modelsDir, "MANIFEST.json");
+      const manifest = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify({ ...manifest, metrics: result.datasets }, null, 2) + "\n");
+      console.log(JSON.stringify(result, null, 2));
+      console.log(
+        `trained in ${((Date.now() - started) / 1000).toFixed(0)} s; targets ${pass ? "met" : "NOT all met"}`,
+      );
+    });
+
+  program
+    .command("score")
+    .description("score a text with every signal and explain it")
+    .argument("<text...>", "the post text")
+    .option("--json", "print the Score as JSON")
+    .action(async (words: string[], o: { json?: boolean }) => {
+      const scorer = await ModelScorer.load();
+      const [score] = scorer.scoreBatch([cliPost(words.join(" "))]);
+      if (!score) return;
+      if (o.json) {
+        console.log(JSON.stringify(score, null, 2));
+        return;
+      }
+      for (const [category, s] of Object.entries(score)) {
+        const why = s.top.map((c) => `${c.feature} (${c.weight.toFixed(3)})`).join(", ");
+        console.log(`${category.padEnd(9)} ${s.score.toFixed(3)} ${s.flagged ? "FLAGGED" : "ok     "} ${why}`);
+      }
+    });
+
+  program
+    .command("eval")
+    .description("evaluate the committed models on every test split; prints one JSON object")
+    .option("--json", "print compact JSON on one line")
+    .option("--data <dir>", "labelled data directory", defaultDataDir())
+    .action(async (o: { json?: boolean; data: string }) => {
+      const { result, pass } = await evalCommand({ data: o.data });
+      console.log(o.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+      if (!pass) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,141 @@
+// Rule-based signals: personal data in a post (data_leak), spam/flood hints
+// (attack), and rumour urgency markers. Pure; each hit is a named Contribution.
+import type { Contribution, Post } from "../domain";
+
+/** Combine independent hints: P(any fires) if each alone were that likely. */
+export function noisyOr(hits: readonly Contribution[]): number {
+  let keep = 1;
+  for (const h of hits) keep *= 1 - h.weight;
+  return 1 - keep;
+}
+
+// ---- data_leak ---------------------------------------------------------------
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = "10X98765432";
+
+/** GB 11643-1999 resident ID: region, a real birth date, sequence, ISO 7064 MOD 11-2 check. */
+export function isValidCnId(id: string): boolean {
+  if (!/^[1-9]\d{16}[\dX]$/i.test(id)) return false;
+  const year = Number(id.slice(6, 10)),
+    month = Number(id.slice(10, 12)),
+    day = Number(id.slice(12, 14));
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1900 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * (ID_WEIGHTS[i] ?? 0);
+  return ID_CHECK[sum % 11] === id[17]?.toUpperCase();
+}
+
+/** Luhn (mod 10) check used by payment card numbers. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+const CN_ID = /(?<![\dA-Za-z])[1-9]\d{16}[\dXx](?![\dA-Za-z])/g;
+const CN_MOBILE = /(?<!\d)(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g;
+const INTL_PHONE = /(?<![\w+])(?:\+|00)[1-9]\d{0,2}[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){1,4}\d{2,4}(?!\d)/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+const CARD = /(?<!\d)\d(?:[\s-]?\d){12,18}(?!\d)/g;
+const NON_DIGIT = /\D/g;
+
+export const DATA_LEAK_WEIGHTS = {
+  cn_id_card: 0.9,
+  bank_card: 0.8,
+  cn_mobile: 0.6,
+  intl_phone: 0.5,
+  email: 0.4,
+} as const;
+
+/** Personal-data patterns in raw post text (full-width digits are folded first). */
+export function dataLeakSignals(text: string): Contribution[] {
+  const s = /[^\x00-\x7f]/.test(text) ? text.normalize("NFKC") : text;
+  if (!/\d{6}|@/.test(s.replace(/[\s-]/g, ""))) return [];
+  const hits: Contribution[] = [];
+  const hit = (rule: keyof typeof DATA_LEAK_WEIGHTS): void => {
+    if (!hits.some((h) => h.feature === `rule:${rule}`))
+      hits.push({ feature: `rule:${rule}`, weight: DATA_LEAK_WEIGHTS[rule] });
+  };
+  const ids = new Set<string>();
+  for (const m of s.matchAll(CN_ID))
+    if (isValidCnId(m[0])) {
+      ids.add(m[0]);
+      hit("cn_id_card");
+    }
+  for (const m of s.matchAll(CARD)) {
+    const digits = m[0].replace(NON_DIGIT, "");
+    if (!ids.has(digits) && digits.length >= 13 && luhnValid(digits)) hit("bank_card");
+  }
+  if (CN_MOBILE.test(s)) hit("cn_mobile");
+  CN_MOBILE.lastIndex = 0;
+  for (const m of s.matchAll(INTL_PHONE)) {
+    const n = m[0].replace(NON_DIGIT, "").length;
+    if (n >= 8 && n <= 15 && !/^(?:\+|00)86/.test(m[0])) hit("intl_phone");
+  }
+  if (EMAIL.test(s)) hit("email");
+  EMAIL.lastIndex = 0;
+  return hits.sort((a, b) => b.weight - a.weight);
+}
+
+// ---- attack (spam / flood hints) ---------------------------------------------
+
+export interface AttackThresholds {
+  /** Accounts younger than this many days are "new". */
+  newAccountDays: number;
+  manyMentions: number;
+  manyHashtags: number;
+  manyLinks: number;
+}
+export const DEFAULT_ATTACK: AttackThresholds = { newAccountDays: 7, manyMentions: 5, manyHashtags: 5, manyLinks: 2 };
+
+const LINK = /https?:\/\/\S+|www\.\S+/g;
+const LONG_RUN = /(.)\1{5,}/u;
+const MENTION = /(?<![\w@])@\w+/g;
+const HASHTAG = /#[^\s#]+/g;
+
+export function attackSignals(post: Post, t: AttackThresholds = DEFAULT_ATTACK): Contribution[] {
+  const hits: Contribution[] = [];
+  const links = Math.max(post.urls?.length ?? 0, post.text.match(LINK)?.length ?? 0);
+  const words = post.text.split(/\s+/).filter(Boolean).length;
+  // Many links, or a post that is mostly links, is the classic spam shape.
+  if (links >= t.manyLinks || (links >= 1 && words <= 3)) hits.push({ feature: "rule:link_density", weight: 0.35 });
+  if (LONG_RUN.test(post.text)) hits.push({ feature: "rule:repeated_chars", weight: 0.2 });
+  if (post.author.accountAgeDays < t.newAccountDays) hits.push({ feature: "rule:new_account", weight: 0.3 });
+  if (post.author.followers === 0) hits.push({ feature: "rule:zero_followers", weight: 0.25 });
+  const mentions = Math.max(post.mentions?.length ?? 0, post.text.match(MENTION)?.length ?? 0);
+  if (mentions >= t.manyMentions) hits.push({ feature: "rule:many_mentions", weight: 0.35 });
+  const tags = Math.max(post.hashtags?.length ?? 0, post.text.match(HASHTAG)?.length ?? 0);
+  if (tags >= t.manyHashtags) hits.push({ feature: "rule:many_hashtags", weight: 0.3 });
+  return hits.sort((a, b) => b.weight - a.weight);
+}
+
+// ---- rumour urgency markers --------------------------------------------------
+
+const URGENCY: ReadonlyArray<readonly [string, RegExp, number]> = [
+  [
+    "share_before_deleted",
+    /(?:share|repost|rt|spread)\b.{0,20}\bbefore\b.{0,15}\b(?:deleted|removed|taken down|gone|censored)/,
+    0.45,
+  ],
+  ["they_dont_want_you_to_know", /they (?:don'?t|do not) want (?:you|us) to know/, 0.45],
+  ["breaking", /\bbreaking\b/, 0.15],
+  ["please_share", /\bplease (?:share|retweet|rt|spread|repost)\b|\bspread the word\b|\bshare (?:this )?now\b/, 0.3],
+  ["zh_urgent_spread", /紧急扩散|求扩散|扩散周知|紧急转发|急转|快转/, 0.45],
+  ["zh_delete_soon", /删前|马上(?:就)?(?:被)?删|随时(?:会)?被删|即将被删/, 0.45],
+  ["zh_insider", /内部消息|内部人士|知情人士透露|小道消息/, 0.35],
+  ["zh_look_now", /速看|速转|赶紧看|千万别/, 0.3],
+  ["zh_repost", /转发/, 0.1],
+];
+
+/** Urgency markers in normalised (lower-case, simplified) text. */
+export function urgencySignals(normalised: string): Contribution[] {
+  const hits: Contribution[] = [];
+  for (const [name, re, weight] of URGENCY) if (re.test(normalised)) hits.push({ feature: `rule:${name}`, weight });
+  return hits.sort((a, b) => b.weight - a.weight);
+}

@@ -1,0 +1,109 @@
+// The Scorer port and its tfjs-model implementation: normalise → route by script
+// → hashed features once per post → abuse and rumour models on the fast path →
+// rule signals → a Score with explanations for every category.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CategoryScore, Contribution, Post, Score } from "../domain";
+import { MAX_TOP, topContributions } from "./explain";
+import { FusedPair } from "./fused";
+import { extractFeatures, type FeatureSink, type Lang, makeSink } from "./features";
+import { FEATURES } from "./manifest";
+import { type LoadedModel, type LoadedModels, loadModels } from "./models";
+import { prepare, routeLang } from "./prepare";
+import { attackSignals, dataLeakSignals, noisyOr, urgencySignals } from "./rules";
+
+export interface Scorer {
+  /** Scores posts in order; `normalised[i]`, when given, must be normalise(posts[i].text). */
+  scoreBatch(posts: Post[], normalised?: string[]): Score[];
+}
+
+/** models/ at the repository root, found from this file so any working directory works. */
+export function defaultModelsDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models");
+}
+
+/** Rule-only categories flag at even odds. */
+const RULE_THRESHOLD = 0.5;
+
+/** Each feature weighs 1/sqrt(count), as in training (src/train/encode.ts). */
+function featureWeight(count: number): number {
+  return count > 0 ? 1 / Math.sqrt(count) : 0;
+}
+
+interface LangModels {
+  lang: Lang;
+  abuse: LoadedModel;
+  rumour: LoadedModel;
+  fused: FusedPair;
+  sink: FeatureSink;
+  /** Per-feature contributions towards abuse / rumour for the current post. */
+  xAbuse: Float64Array;
+  xRumour: Float64Array;
+}
+
+export class ModelScorer implements Scorer {
+  private readonly byLang: Record<Lang, LangModels>;
+  private readonly la = new Float64Array(4);
+  private readonly lr = new Float64Array(4);
+
+  constructor(readonly loaded: LoadedModels) {
+    const m = loaded.models;
+    const lang = (l: Lang, abuse: LoadedModel, rumour: LoadedModel): LangModels => ({
+      lang: l,
+      abuse,
+      rumour,
+      fused: new FusedPair(abuse.linear, rumour.linear, abuse.entry.direction, rumour.entry.direction),
+      sink: makeSink(FEATURES[l]),
+      xAbuse: new Float64Array(FEATURES[l].maxFeatures),
+      xRumour: new Float64Array(FEATURES[l].maxFeatures),
+    });
+    this.byLang = { en: lang("en", m.davidson, m.pheme), zh: lang("zh", m.cold, m.weibo16) };
+  }
+
+  static async load(modelsDir = defaultModelsDir()): Promise<ModelScorer> {
+    return new ModelScorer(await loadModels(modelsDir));
+  }
+
+  scoreBatch(posts: Post[], normalised?: string[]): Score[] {
+    return posts.map((p, i) => this.score(p, normalised?.[i]));
+  }
+
+  score(post: Post, normalised?: string): Score {
+    const text = prepare(post.text, normalised);
+    const l = this.byLang[routeLang(text)];
+    extractFeatures(text, FEATURES[l.lang], l.sink);
+    const w = featureWeight(l.sink.n);
+    l.fused.run(l.sink, w, this.la, this.lr, l.xAbuse, l.xRumour);
+    const attack = attackSignals(post);
+    const leak = dataLeakSignals(post.text);
+    return {
+      abuse: this.model(l, l.abuse, this.la, l.xAbuse, []),
+      rumour: this.model(l, l.rumour, this.lr, l.xRumour, urgencySignals(text)),
+      attack: ruleScore(attack),
+      data_leak: ruleScore(leak),
+    };
+  }
+
+  /** Model probability of the flagged side, raised by any rule hints (noisy-or). */
+  private model(
+    l: LangModels,
+    m: LoadedModel,
+    logits: Float64Array,
+    contrib: Float64Array,
+    rules: Contribution[],
+  ): CategoryScore {
+    const { linear, entry } = m;
+    linear.activate(logits);
+    // Davidson has three classes; abuse is "not neither".
+    const p = linear.classes === 1 ? (logits[0] ?? 0) : 1 - (logits[2] ?? 0);
+    const score = rules.length > 0 ? 1 - (1 - p) * (1 - noisyOr(rules)) : p;
+    const top = rules.slice(0, MAX_TOP);
+    if (top.length < MAX_TOP) top.push(...topContributions(l.sink, contrib, MAX_TOP - top.length));
+    return { score, flagged: score >= entry.threshold, top };
+  }
+}
+
+function ruleScore(hits: Contribution[]): CategoryScore {
+  const score = noisyOr(hits);
+  return { score, flagged: score >= RULE_THRESHOLD, top: hits.slice(0, MAX_TOP) };
+}

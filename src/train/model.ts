@@ -1,0 +1,69 @@
+// The fastText-style linear model in tfjs layers: a bag of hashed features, each
+// with a learnt vector of class logits, pooled with per-feature weights, then a
+// dense layer. Everything is linear up to the output activation, so each
+// feature's contribution to a logit is exact, which is what explanations need.
+import * as tf from "@tensorflow/tfjs";
+
+export interface ModelShape {
+  buckets: number;
+  width: number;
+  /** 1 → sigmoid (binary); more → softmax. */
+  classes: number;
+  /** L2 penalty on the feature vectors, applied by the training loop. */
+  l2: number;
+}
+
+export function buildModel(shape: ModelShape, seed = 1): tf.LayersModel {
+  const units = shape.classes;
+  const ids = tf.input({ shape: [shape.width], dtype: "int32", name: "ids" });
+  const weights = tf.input({ shape: [shape.width], name: "weights" });
+  // Zero init: a bucket never seen in training must contribute nothing at inference.
+  const vectors = tf.layers
+    .embedding({
+      inputDim: shape.buckets,
+      outputDim: units,
+      embeddingsInitializer: "zeros",
+      name: "features",
+    })
+    .apply(ids) as tf.SymbolicTensor;
+  const column = tf.layers.reshape({ targetShape: [shape.width, 1] }).apply(weights) as tf.SymbolicTensor;
+  const pooled = tf.layers.dot({ axes: 1, name: "pool" }).apply([vectors, column]) as tf.SymbolicTensor;
+  const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({
+      units,
+      activation: units === 1 ? "sigmoid" : "softmax",
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      name: "output",
+    })
+    .apply(flat) as tf.SymbolicTensor;
+  return tf.model({ inputs: [ids, weights], outputs: out, name: "hashed_ngram_linear" });
+}
+
+/** Class probabilities for rows [from, to) of an encoded matrix, via tf.predict. */
+export function predictRows(
+  model: tf.LayersModel,
+  enc: { ids: Int32Array; weights: Float32Array; width: number },
+  from: number,
+  to: number,
+): Float32Array {
+  return tf.tidy(() => {
+    const w = enc.width;
+    const ids = tf.tensor2d(enc.ids.subarray(from * w, to * w), [to - from, w], "int32");
+    const weights = tf.tensor2d(enc.weights.subarray(from * w, to * w), [to - from, w]);
+    return (model.predict([ids, weights]) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+export function predictAll(
+  model: tf.LayersModel,
+  enc: { ids: Int32Array; weights: Float32Array; width: number; n: number },
+): Float32Array {
+  const classes = model.outputs[0]?.shape[1] ?? 1;
+  const out = new Float32Array(enc.n * classes);
+  for (let from = 0; from < enc.n; from += 512) {
+    const to = Math.min(enc.n, from + 512);
+    out.set(predictRows(model, enc, from, to), from * classes);
+  }
+  return out;
+}
