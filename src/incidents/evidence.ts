@@ -1,0 +1,59 @@
+// Evidence sampling: flagged posts go into bounded per-key reservoir samples, and reported posts
+// and accounts into per-bucket candidate sets for report-opened incidents. Fed by the pipeline's
+// "stepEvidence" event after a step's counts are durable; best effort (a lost sample loses no count).
+import type { Redis } from "ioredis";
+import { CATEGORIES, type Post, type Report, type Score } from "../domain";
+import type { IncidentKeys } from "./keys";
+import type { IncidentStore, SampledPost } from "./store";
+
+export interface EvidenceOptions {
+  redis: Redis;
+  keys: IncidentKeys;
+  store: IncidentStore;
+  perKey: number;
+  bucketSeconds: number;
+  retentionSeconds: number;
+}
+
+/** What a report says about the incident type it points to. */
+export const REPORT_TYPE = {
+  rumour: "rumour",
+  abuse: "abuse",
+  spam: "attack",
+  privacy: "data_leak",
+  other: "abuse",
+} as const;
+
+export function toSample(post: Post, score: Score, tags: string[]): SampledPost {
+  return {
+    id: post.id,
+    authorId: post.author.id,
+    followers: post.author.followers,
+    text: post.text,
+    createdAt: post.createdAt,
+    scores: Object.fromEntries(
+      CATEGORIES.map((c) => [c, Math.round(score[c].score * 1000) / 1000]),
+    ) as SampledPost["scores"],
+    tags,
+  };
+}
+
+export async function recordEvidence(
+  o: EvidenceOptions,
+  e: { posts: { post: Post; score: Score; tags: string[] }[]; reports: Report[] },
+): Promise<void> {
+  const pipe = o.redis.pipeline();
+  for (const { post, score, tags } of e.posts) {
+    const s = toSample(post, score, tags);
+    for (const tag of tags) o.store.sampleAdd(pipe, tag, s, o.perKey, o.retentionSeconds);
+  }
+  const bs = o.bucketSeconds;
+  for (const r of e.reports) {
+    const bucket = Math.floor(Date.parse(r.createdAt) / 1000 / bs) * bs;
+    const key = o.keys.reported(bucket);
+    pipe.zincrby(key, 1, `${r.reason}|${o.keys.tag("post", r.postId)}`);
+    if (r.targetAuthorId) pipe.zincrby(key, 1, `${r.reason}|${o.keys.tag("author", r.targetAuthorId)}`);
+    pipe.expire(key, o.retentionSeconds);
+  }
+  if (pipe.length) await pipe.exec();
+}

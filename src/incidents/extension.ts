@@ -1,0 +1,141 @@
+// The incidents worker extension: applies spikes from the {spikes} stream, samples evidence from
+// the pipeline's steps, publishes incident events, watches the pipeline's health, and — in the
+// one worker holding the incident lease — re-grades, proposes resolutions and scans user reports.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Kafka } from "kafkajs";
+import type { Extension, WorkerContext } from "../context";
+import { recordEvidence } from "./evidence";
+import { SpikeFeed } from "./feed";
+import { HealthWatcher } from "./health";
+import { Publisher } from "./publisher";
+import { IncidentService } from "./service";
+
+/** Consumer lag of the worker group over the posts and reports topics, summed. */
+export function lagReader(kafka: Kafka, groupId: string, topics: string[]) {
+  const admin = kafka.admin();
+  let connected: Promise<void> | undefined;
+  return {
+    async read(): Promise<number | undefined> {
+      connected ??= admin.connect();
+      await connected;
+      let lag = 0;
+      for (const topic of topics) {
+        const [ends, [committed]] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId, topics: [topic] }),
+        ]);
+        for (const p of committed?.partitions ?? []) {
+          const end = Number(ends.find((e) => e.partition === p.partition)?.high ?? 0);
+          const at = Number(p.offset);
+          lag += at < 0 ? 0 : Math.max(0, end - at);
+        }
+      }
+      return lag;
+    },
+    async close() {
+      if (connected) await admin.disconnect();
+    },
+  };
+}
+
+export async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic))
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export const incidentsExtension: Extension = (ctx: WorkerContext) => Promise.resolve(startIncidents(ctx));
+
+function startIncidents(ctx: WorkerContext): { close(): Promise<void> } {
+  const p = ctx.cfg.pipeline;
+  const ic = p.incidents;
+  if (!ic?.enabled) return { close: () => Promise.resolve() };
+  const log = ctx.log.child({ component: "incidents" });
+  const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const service = new IncidentService({ redis: ctx.redis, keys: ctx.keys, pipeline: p, events: ctx.events });
+
+  const onEvidence = (e: Parameters<typeof recordEvidence>[1]) => {
+    recordEvidence(
+      {
+        redis: ctx.redis,
+        keys: ctx.keys,
+        store: service.store,
+        perKey: ic.evidence.perKey,
+        bucketSeconds: p.windows.bucketSeconds,
+        retentionSeconds: p.windows.retentionSeconds,
+      },
+      e,
+    ).catch((err: unknown) => log.warn({ err }, "evidence sample failed"));
+  };
+  ctx.events.on("stepEvidence", onEvidence);
+
+  const feed = new SpikeFeed({
+    redis: ctx.redis,
+    keys: ctx.keys,
+    consumer,
+    apply: (spike, ref) => service.applySpike(spike, ref),
+  });
+  const publisher = new Publisher({
+    redis: ctx.redis,
+    keys: ctx.keys,
+    producer: ctx.producer,
+    consumer,
+    incidentsTopic: p.kafka.topics.incidents,
+    statementsTopic: ic.statementsTopic,
+    alertmanager: ic.alertmanager.url ? ic.alertmanager : undefined,
+    ensureStatementsTopic: () => ensureTopic(ctx.kafka, ic.statementsTopic, p.kafka.partitions),
+    onAlertError: (err) => log.warn({ err: err.message }, "alertmanager forward failed"),
+  });
+  const lag = lagReader(ctx.kafka, p.kafka.groupId, [p.kafka.topics.posts, p.kafka.topics.reports]);
+  const watcher = new HealthWatcher({
+    events: ctx.events,
+    thresholds: ic.technical,
+    probe: () => ctx.redis.set(ctx.keys.healthProbe(), consumer, "PX", 60_000),
+    lag: () => lag.read(),
+    onBad: async (signal, value, text, since) => {
+      await service.reportFault(signal, value, text, since, consumer);
+    },
+    onHealthy: async (signal, text) => {
+      await service.clearFault(signal, text, ic.technical.healthySeconds * 1000);
+    },
+  });
+
+  const step = async (name: string, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (err) {
+      ctx.events.emit("stepError", { stage: "incidents", error: err as Error });
+      log.warn({ err, step: name }, "incidents step failed");
+    }
+  };
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      await step("health", () => watcher.tick());
+      await step("spikes", () => feed.poll());
+      await step("lease", async () => {
+        if (!(await service.store.holdLease(consumer, ic.tickMs * 3))) return;
+        await service.refresh();
+        await service.scanReports();
+      });
+      await step("publish", () => publisher.poll());
+    });
+  }, ic.tickMs);
+  log.info({ consumer }, "incidents running");
+
+  return {
+    async close() {
+      clearInterval(timer);
+      await running;
+      ctx.events.off("stepEvidence", onEvidence);
+      watcher.close();
+      await lag.close();
+    },
+  };
+}

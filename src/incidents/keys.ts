@@ -1,0 +1,20 @@
+// The key names the incidents stage uses, as a structural slice of the one key builder
+// (src/windows/keys.ts builds them; stages never import each other, so this names only the shape).
+export interface IncidentKeys {
+  tag(kind: "stream" | "hashtag" | "url" | "domain" | "cluster" | "mention" | "author" | "post", value: string): string;
+  bucket(tag: string, bucketStart: number): string;
+  authors(tag: string, bucketStart: number): string;
+  spike(type: string, tag: string): string;
+  spikes(): string;
+  evidenceSample(tag: string): string;
+  reported(bucketStart: number): string;
+  incident(id: string): string;
+  incidentTimeline(id: string): string;
+  incidentEvidence(id: string): string;
+  incidentSparkline(id: string): string;
+  incidentIndex(): string;
+  incidentList(): string;
+  incidentOutbox(): string;
+  incidentLease(): string;
+  healthProbe(): string;
+}

@@ -1,0 +1,249 @@
+// Redis side of incidents: the atomic scripts (lua/*.lua) and plain reads. No policy here; the
+// service decides what to open, grade and move, this module makes each change atomic.
+import { readFileSync } from "node:fs";
+import type { Redis } from "ioredis";
+import type { EvidencePost, Incident, IncidentEvent, IncidentState } from "../domain";
+import type { IncidentKeys } from "./keys";
+
+const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
+
+type Reply = [string, string, string?];
+type Client = Redis & {
+  incOpenOrExtend(...keysAndArgs: (string | number)[]): Promise<Reply>;
+  incTransition(...keysAndArgs: (string | number)[]): Promise<Reply>;
+  incRecord(...keysAndArgs: (string | number)[]): Promise<Reply>;
+  incSampleAdd(key: string, ...args: (string | number)[]): Promise<number>;
+};
+
+export type OpenOutcome = "opened" | "extended" | "reopened" | "duplicate" | "moved" | "stale";
+
+export interface OpenArgs {
+  id: string;
+  now: number;
+  coolDownMs: number;
+  ref: string;
+  type: string;
+  fields: Record<string, string>;
+  actor: string;
+  text: string;
+  aliases: string[];
+}
+
+/** A post in a window key's evidence sample, with the window tags it was counted under. */
+export interface SampledPost extends EvidencePost {
+  tags: string[];
+}
+
+const NUMERIC = new Set([
+  "grade",
+  "firstEvidenceAt",
+  "openedAt",
+  "updatedAt",
+  "lastActivityAt",
+  "assessingAt",
+  "respondingAt",
+  "resolvedAt",
+  "reviewedAt",
+  "resolveProposedAt",
+  "reopenCount",
+]);
+
+/** An incident hash as the domain type (internal fields such as ref:* are dropped). */
+export function parseIncident(h: Record<string, string>): Incident | undefined {
+  if (!h.id || !h.state) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (k.startsWith("ref:")) continue;
+    if (NUMERIC.has(k)) out[k] = Number(v);
+    else if (k === "figures" || k === "aliases") out[k] = JSON.parse(v) as unknown;
+    else out[k] = v;
+  }
+  return out as unknown as Incident;
+}
+
+export class IncidentStore {
+  readonly redis: Client;
+
+  constructor(
+    redis: Redis,
+    readonly keys: IncidentKeys,
+  ) {
+    redis.defineCommand("incOpenOrExtend", { numberOfKeys: 5, lua: lua("open-or-extend-5.lua") });
+    redis.defineCommand("incTransition", { numberOfKeys: 4, lua: lua("transition-4.lua") });
+    redis.defineCommand("incRecord", { numberOfKeys: 3, lua: lua("record-3.lua") });
+    redis.defineCommand("incSampleAdd", { numberOfKeys: 1, lua: lua("sample-add-1.lua") });
+    this.redis = redis as Client;
+  }
+
+  async openOrExtend(a: OpenArgs): Promise<{ outcome: OpenOutcome; id: string; event?: IncidentEvent }> {
+    const k = this.keys;
+    const [outcome, id, json] = await this.redis.incOpenOrExtend(
+      k.incidentIndex(),
+      k.incident(a.id),
+      k.incidentTimeline(a.id),
+      k.incidentOutbox(),
+      k.incidentList(),
+      a.id,
+      a.now,
+      a.coolDownMs,
+      a.ref,
+      a.type,
+      JSON.stringify(a.fields),
+      a.actor,
+      a.text,
+      ...a.aliases,
+    );
+    return { outcome: outcome as OpenOutcome, id, event: json ? (JSON.parse(json) as IncidentEvent) : undefined };
+  }
+
+  async transition(
+    id: string,
+    from: IncidentState,
+    to: IncidentState,
+    o: { now: number; actor: string; assignee?: string; note?: string; kind: "state" | "reopened" },
+  ): Promise<{ status: "ok" | "missing" | "conflict"; event?: IncidentEvent; current?: string }> {
+    const k = this.keys;
+    const [status, payload] = await this.redis.incTransition(
+      k.incident(id),
+      k.incidentTimeline(id),
+      k.incidentOutbox(),
+      k.incidentIndex(),
+      id,
+      from,
+      to,
+      o.now,
+      o.actor,
+      o.assignee ?? "",
+      o.note ?? "",
+      o.kind,
+    );
+    if (status === "ok") return { status, event: JSON.parse(payload) as IncidentEvent };
+    return { status: status as "missing" | "conflict", current: payload };
+  }
+
+  /** Records a timeline event; `guard` = [field, value] must hold ("" = field absent). */
+  async record(
+    id: string,
+    kind: IncidentEvent["kind"],
+    o: {
+      now: number;
+      actor: string;
+      guard?: [string, string];
+      set?: Record<string, string>;
+      extra?: Partial<IncidentEvent>;
+    },
+  ): Promise<{ status: "ok" | "missing" | "guarded"; event?: IncidentEvent }> {
+    const k = this.keys;
+    const [status, payload] = await this.redis.incRecord(
+      k.incident(id),
+      k.incidentTimeline(id),
+      k.incidentOutbox(),
+      o.now,
+      kind,
+      o.actor,
+      o.guard?.[0] ?? "",
+      o.guard?.[1] ?? "",
+      JSON.stringify(o.set ?? {}),
+      JSON.stringify(o.extra ?? {}),
+    );
+    if (status === "ok") return { status, event: JSON.parse(payload) as IncidentEvent };
+    return { status: status as "missing" | "guarded" };
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    return parseIncident(await this.redis.hgetall(this.keys.incident(id)));
+  }
+
+  async timeline(id: string): Promise<IncidentEvent[]> {
+    const rows = await this.redis.lrange(this.keys.incidentTimeline(id), 0, -1);
+    return rows.map((r) => JSON.parse(r) as IncidentEvent);
+  }
+
+  /** Incident ids opened at or after `sinceMs`, newest first, at most `limit`. */
+  async ids(sinceMs = 0, limit = 1000): Promise<string[]> {
+    return this.redis.zrevrangebyscore(this.keys.incidentList(), "+inf", sinceMs, "LIMIT", 0, limit);
+  }
+
+  async many(ids: readonly string[]): Promise<Incident[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.keys.incident(id));
+    const rows = (await pipe.exec()) ?? [];
+    const out: Incident[] = [];
+    for (const [err, h] of rows) {
+      if (err) throw err;
+      const inc = parseIncident(h as Record<string, string>);
+      if (inc) out.push(inc);
+    }
+    return out;
+  }
+
+  async setFields(id: string, fields: Record<string, string | number>): Promise<void> {
+    await this.redis.hset(this.keys.incident(id), fields);
+  }
+
+  async clearField(id: string, field: string): Promise<void> {
+    await this.redis.hdel(this.keys.incident(id), field);
+  }
+
+  /** Offers a post to a window key's reservoir sample (see lua/sample-add-1.lua). */
+  sampleAdd(pipe: ReturnType<Redis["pipeline"]>, tag: string, post: SampledPost, cap: number, ttl: number): void {
+    (pipe as unknown as { incSampleAdd(...a: (string | number)[]): unknown }).incSampleAdd(
+      this.keys.evidenceSample(tag),
+      cap,
+      ttl,
+      Math.random(),
+      post.id,
+      JSON.stringify(post),
+    );
+  }
+
+  async sample(tag: string): Promise<SampledPost[]> {
+    const h = await this.redis.hgetall(this.keys.evidenceSample(tag));
+    return Object.entries(h)
+      .filter(([k]) => k.startsWith("p"))
+      .map(([, v]) => JSON.parse(v) as SampledPost);
+  }
+
+  /** Copies posts into the incident's own evidence, up to `cap` posts; returns how many are kept. */
+  async keepEvidence(id: string, posts: readonly EvidencePost[], cap: number): Promise<number> {
+    const key = this.keys.incidentEvidence(id);
+    let have = await this.redis.hlen(key);
+    const pipe = this.redis.pipeline();
+    for (const p of posts) {
+      if (have >= cap) break;
+      pipe.hsetnx(key, p.id, JSON.stringify(p));
+      have++;
+    }
+    await pipe.exec();
+    return this.redis.hlen(key);
+  }
+
+  async evidence(id: string): Promise<EvidencePost[]> {
+    const h = await this.redis.hgetall(this.keys.incidentEvidence(id));
+    return Object.values(h)
+      .map((v) => JSON.parse(v) as EvidencePost)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async addSparkline(id: string, points: readonly [number, number][]): Promise<void> {
+    if (points.length === 0) return;
+    await this.redis.hset(this.keys.incidentSparkline(id), Object.fromEntries(points.map(([b, n]) => [b, n])));
+  }
+
+  async sparkline(id: string): Promise<[number, number][]> {
+    const h = await this.redis.hgetall(this.keys.incidentSparkline(id));
+    return Object.entries(h)
+      .map(([b, n]) => [Number(b), Number(n)] as [number, number])
+      .sort((a, b) => a[0] - b[0]);
+  }
+
+  /** True when this worker holds (or just took) the incident lease. */
+  async holdLease(id: string, ttlMs: number): Promise<boolean> {
+    const key = this.keys.incidentLease();
+    if ((await this.redis.set(key, id, "PX", ttlMs, "NX")) === "OK") return true;
+    if ((await this.redis.get(key)) !== id) return false;
+    await this.redis.pexpire(key, ttlMs);
+    return true;
+  }
+}
