@@ -1,0 +1,203 @@
+// Every metric modstream exports, defined in this one file (docs/metrics.md lists them).
+// Prometheus conventions: modstream_ prefix, base units (seconds), _total counters, histograms for
+// latencies. Labels are bounded by the code (inputs, categories, reasons, stages, Redis ops, key
+// kinds, partitions), never by the data: no hashtag, user, post or incident id is ever a label.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { CATEGORIES } from "../domain";
+import { BulkHistogram } from "./bulk-histogram";
+
+/** Which input topic a message came from; the configured topic names stay out of the labels. */
+export const INPUTS = ["posts", "reports", "other"] as const;
+export type Input = (typeof INPUTS)[number];
+
+/** Dead-letter reasons (src/source/decode.ts); anything new is counted as "other" until added here. */
+export const DEAD_LETTER_REASONS = [
+  "empty",
+  "too_large",
+  "invalid_utf8",
+  "not_json",
+  "prototype_pollution",
+  "schema",
+  "text_too_long",
+  "other",
+] as const;
+
+/** Stages that emit stepError today; pre-initialised so "errors" queries show 0, not nothing. */
+export const KNOWN_STAGES = ["step", "detect"] as const;
+
+/** Redis operations the window store times today (src/windows/store.ts); others appear when first seen. */
+export const KNOWN_REDIS_OPS = ["mark_read", "guards_read", "apply_buckets", "apply_candidates", "hot_read"] as const;
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LAG_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
+const SCORE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+export interface LagReading {
+  input: Input;
+  partition: number;
+  lag: number;
+}
+
+export interface MetricsSources {
+  /** Consumer lag per input partition (cached by the caller; called on every scrape). */
+  consumerLag: () => Promise<readonly LagReading[]>;
+  /** True while this worker holds the detector lease (ran a tick recently). */
+  detectorLeader: () => boolean;
+}
+
+/** Builds a fresh registry (one per worker, so several workers can share a process in tests). */
+export function createMetrics(sources: MetricsSources) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // These three are gauges named like counters (promtool rejects them); each is the sum of the
+  // per-type nodejs_active_{handles,requests,resources} gauges that stay.
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"])
+    registry.removeSingleMetric(name);
+  const registers = [registry];
+
+  const m = {
+    registry,
+    messagesConsumed: new Counter({
+      name: "modstream_messages_consumed_total",
+      help: "Messages read from the input topics (each message once, replays after a crash excluded).",
+      labelNames: ["input"] as const,
+      registers,
+    }),
+    messagesValid: new Counter({
+      name: "modstream_messages_valid_total",
+      help: "Messages that decoded and validated as a post or report.",
+      labelNames: ["input"] as const,
+      registers,
+    }),
+    messagesDeadLettered: new Counter({
+      name: "modstream_messages_dead_lettered_total",
+      help: "Messages sent to the dead-letter topic, by rejection reason.",
+      labelNames: ["input", "reason"] as const,
+      registers,
+    }),
+    replaySkipped: new Counter({
+      name: "modstream_replay_skipped_messages_total",
+      help: "Re-delivered messages skipped because Redis already held their effects.",
+      registers,
+    }),
+    postsScored: new Counter({
+      name: "modstream_posts_scored_total",
+      help: "Posts scored (each post is scored for every category).",
+      registers,
+    }),
+    postsFlagged: new Counter({
+      name: "modstream_posts_flagged_total",
+      help: "Posts the scorer flagged, by category.",
+      labelNames: ["category"] as const,
+      registers,
+    }),
+    // 4 observations per post: the bulk histogram keeps that cheap (see bulk-histogram.ts).
+    postScore: new BulkHistogram({
+      name: "modstream_post_score",
+      help: "Distribution of post scores (0..1), by category.",
+      labelNames: ["category"] as const,
+      buckets: SCORE_BUCKETS,
+      registers,
+    }),
+    stepDuration: new Histogram({
+      name: "modstream_step_duration_seconds",
+      help: "Time to process one pipeline step (decode to durable window counts).",
+      labelNames: ["input"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    stepMaxEventLag: new Histogram({
+      name: "modstream_step_max_event_lag_seconds",
+      help: "End-to-end lag of each step's oldest post: event time (createdAt) to durable window counts.",
+      labelNames: ["input"] as const,
+      buckets: LAG_BUCKETS,
+      registers,
+    }),
+    eventLag: new Counter({
+      name: "modstream_event_lag_seconds_total",
+      help: "Sum over valid posts of event time (createdAt) to processed; divide by modstream_messages_valid_total for the mean.",
+      labelNames: ["input"] as const,
+      registers,
+    }),
+    stepErrors: new Counter({
+      name: "modstream_step_errors_total",
+      help: "Failed pipeline steps (each is retried), by stage.",
+      labelNames: ["stage"] as const,
+      registers,
+    }),
+    redisOpDuration: new Histogram({
+      name: "modstream_redis_op_duration_seconds",
+      help: "Redis round trips of the window store, by operation.",
+      labelNames: ["op"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    detectorTickDuration: new Histogram({
+      name: "modstream_detector_tick_duration_seconds",
+      help: "Time of one detector pass over the candidates (only the lease holder ticks).",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    detectorCandidates: new Counter({
+      name: "modstream_detector_candidates_examined_total",
+      help: "Candidate keys the detector examined.",
+      registers,
+    }),
+    spikesDetected: new Counter({
+      name: "modstream_spikes_detected_total",
+      help: "New spikes recorded by the detector, by spike type (category, or attack for a solo author) and category.",
+      labelNames: ["type", "category"] as const,
+      registers,
+    }),
+    spikeEvidence: new Histogram({
+      name: "modstream_spike_evidence",
+      help: "Evidence of detected spikes: -log10 of the chance under the key's baseline, by category.",
+      labelNames: ["category"] as const,
+      buckets: [6, 8, 10, 15, 20, 30, 50, 100],
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: "modstream_consumer_lag_messages",
+      help: "Messages between the consumer group's committed offset and the log end, by input partition.",
+      labelNames: ["input", "partition"] as const,
+      registers,
+      async collect() {
+        const readings = await sources.consumerLag();
+        this.reset();
+        for (const r of readings) this.set({ input: r.input, partition: String(r.partition) }, r.lag);
+      },
+    }),
+    detectorLeader: new Gauge({
+      name: "modstream_detector_leader",
+      help: "1 while this worker holds the detector lease, else 0.",
+      registers,
+      collect() {
+        this.set(sources.detectorLeader() ? 1 : 0);
+      },
+    }),
+  };
+
+  // Known label values start at 0, so rate() and alert queries have a series before the first
+  // event: a series born with its first increment hides that increment from rate() and increase().
+  for (const input of ["posts", "reports"] as const) {
+    m.messagesConsumed.labels(input).inc(0);
+    m.messagesValid.labels(input).inc(0);
+    m.stepDuration.zero({ input });
+    m.stepMaxEventLag.zero({ input });
+    m.eventLag.labels(input).inc(0);
+    for (const reason of DEAD_LETTER_REASONS) m.messagesDeadLettered.labels(input, reason).inc(0);
+  }
+  for (const c of CATEGORIES) {
+    m.postsFlagged.labels(c).inc(0);
+    m.postScore.labels({ category: c });
+    m.spikeEvidence.zero({ category: c });
+    // The detector calls a category's spike "attack" when one author drives it (detect/spike.ts).
+    m.spikesDetected.labels(c, c).inc(0);
+    if (c !== "attack") m.spikesDetected.labels("attack", c).inc(0);
+  }
+  for (const s of KNOWN_STAGES) m.stepErrors.labels(s).inc(0);
+  for (const op of KNOWN_REDIS_OPS) m.redisOpDuration.zero({ op });
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
