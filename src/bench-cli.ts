@@ -21,6 +21,52 @@ export function registerBenchCommands(program: Command, deps: CliDeps): void {
       const result = await benchIngest({ config: deps.config(), count: o.count, say: deps.say });
       process.stdout.write(o.json ? JSON.stringify(result) + "\n" : formatIngest(result));
     });
+  registerWindowsBench(bench, deps);
+  registerSoakBench(bench, deps);
+}
+
+export function registerWindowsBench(bench: Command, deps: CliDeps): void {
+  bench
+    .command("windows")
+    .description("the worker with per-key windows off vs on, same pre-loaded posts, one run; Redis bytes per key")
+    .option("--count <n>", "posts to pre-load", (v) => Number(v), 200_000)
+    .option("--rounds <n>", "alternating off/on rounds; medians are reported", (v) => Number(v), 3)
+    .option("--no-scorer", "leave scoring out of both runs")
+    .option("--json", "print one JSON object")
+    .action(async (o: { count: number; rounds: number; json?: boolean; scorer: boolean }) => {
+      const { benchWindows } = await import("../bench/windows");
+      const { loadDefaultScorer } = await import("./scoring");
+      const { createLogger } = await import("./log");
+      const scorer = o.scorer ? await loadDefaultScorer(createLogger("warn")) : undefined;
+      const r = await benchWindows({ config: deps.config(), count: o.count, rounds: o.rounds, scorer, say: deps.say });
+      process.stdout.write(
+        o.json
+          ? JSON.stringify(r) + "\n"
+          : `windows off: ${r.windowsOff.postsPerSec} posts/s\nwindows on: ${r.windowsOn.postsPerSec} posts/s\nratio: ${r.ratio}\nredis: ${r.redis.keys} keys, ${r.redis.bytesPerKey} bytes/key\n`,
+      );
+    });
+}
+
+export function registerSoakBench(bench: Command, deps: CliDeps): void {
+  bench
+    .command("soak")
+    .description("steady stream of new hashtags and authors; samples Redis and worker memory over time")
+    .option("--seconds <n>", "how long to run", (v) => Number(v), 300)
+    .option("--rate <n>", "posts per second", (v) => Number(v), 2000)
+    .option("--retention <n>", "window retention in seconds for this run", (v) => Number(v), 60)
+    .option("--json", "print one JSON object")
+    .action(async (o: { seconds: number; rate: number; retention: number; json?: boolean }) => {
+      const { benchSoak } = await import("../bench/soak");
+      const r = await benchSoak({
+        config: deps.config(),
+        seconds: o.seconds,
+        rate: o.rate,
+        retentionSeconds: o.retention,
+        sampleSeconds: 10,
+        say: deps.say,
+      });
+      process.stdout.write(o.json ? JSON.stringify(r) + "\n" : JSON.stringify(r.steady, null, 2) + "\n");
+    });
 }
 
 function formatIngest(r: { ceiling: { postsPerSec: number }; pipeline: { postsPerSec: number }; ratio: number }) {

@@ -13,6 +13,11 @@ import { Synth } from "./replay/synth";
 import { runWorkerUntilSignal } from "./run";
 import { registerBenchCommands } from "./bench-cli";
 import { registerDemoCommand } from "./demo";
+import { registerDrillCommand } from "./drill/cli";
+import { registerWindowsCommands } from "./windows-cli";
+import { registerScoreCommands } from "./score/cli";
+import { registerIncidentCommands } from "./incidents/cli";
+import { Keys } from "./windows/keys";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -124,6 +129,10 @@ export function* synthetic(count: number, seed: number, rate: number) {
 
 registerBenchCommands(program, { config, say });
 registerDemoCommand(program, { config, say });
+registerDrillCommand(program, { config, say });
+registerWindowsCommands(program, { config, say });
+registerScoreCommands(program);
+registerIncidentCommands(program, { config, say, keys: (prefix) => new Keys(prefix) });
 
 function fail(err: unknown, log?: Logger): never {
   if (err instanceof ModstreamError || err instanceof InvalidArgumentError) say(`error: ${err.message}`);

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Type, type Static } from "@sinclair/typebox";
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
 import { configInvalid } from "./errors";
@@ -11,6 +11,71 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_PIPELINE = resolve(REPO_ROOT, "pipelines/default.yaml");
 
 const PositiveInt = Type.Integer({ minimum: 1 });
+
+const Ladder = Type.Array(Type.Number({ minimum: 0 }), { minItems: 1, maxItems: 6 });
+const PerType = <T extends TSchema>(t: T) =>
+  Type.Object({ rumour: t, abuse: t, attack: t, data_leak: t, technical: t }, { additionalProperties: false });
+
+/** The incidents section (src/incidents; every field is explained in pipelines/default.yaml). */
+function IncidentsSchema() {
+  return Type.Object(
+    {
+      enabled: Type.Boolean(),
+      tickMs: Type.Integer({ minimum: 100 }),
+      statementsTopic: Type.String({ minLength: 1 }),
+      grading: Type.Object(
+        {
+          typeSeverity: PerType(Type.Number({ minimum: 0 })),
+          flagged: Ladder,
+          perMinute: Ladder,
+          authors: Ladder,
+          reach: Ladder,
+          confidence: Ladder,
+          growth: Ladder,
+          grades: Type.Object(
+            { I: Type.Number({ minimum: 0 }), II: Type.Number({ minimum: 0 }), III: Type.Number({ minimum: 0 }) },
+            { additionalProperties: false },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      slaMinutes: Type.Object(
+        { I: PositiveInt, II: PositiveInt, III: PositiveInt, IV: PositiveInt },
+        { additionalProperties: false },
+      ),
+      groups: PerType(Type.String({ minLength: 1 })),
+      quietSeconds: PositiveInt,
+      coolDownSeconds: PositiveInt,
+      evidence: Type.Object(
+        {
+          perKey: Type.Integer({ minimum: 1, maximum: 100 }),
+          perIncident: Type.Integer({ minimum: 1, maximum: 1000 }),
+        },
+        { additionalProperties: false },
+      ),
+      reports: Type.Object(
+        { enabled: Type.Boolean(), minReporters: PositiveInt, windowBuckets: PositiveInt },
+        { additionalProperties: false },
+      ),
+      technical: Type.Object(
+        {
+          windowSeconds: PositiveInt,
+          healthySeconds: PositiveInt,
+          redisLatencyMs: PositiveInt,
+          redisTimeoutMs: PositiveInt,
+          maxLag: PositiveInt,
+          lagCheckMs: Type.Integer({ minimum: 1000 }),
+          deadLetterRate: Type.Number({ minimum: 0, maximum: 1 }),
+          minMessages: PositiveInt,
+          maxErrors: PositiveInt,
+        },
+        { additionalProperties: false },
+      ),
+      alertmanager: Type.Object({ url: Type.String(), timeoutMs: PositiveInt }, { additionalProperties: false }),
+    },
+    { additionalProperties: false },
+  );
+}
 
 const PipelineSchema = Type.Object(
   {
@@ -31,6 +96,7 @@ const PipelineSchema = Type.Object(
           { additionalProperties: false },
         ),
         maxBatchMessages: PositiveInt,
+        partitionsConcurrently: PositiveInt,
         sessionTimeoutMs: Type.Integer({ minimum: 6000 }),
       },
       { additionalProperties: false },
@@ -49,6 +115,21 @@ const PipelineSchema = Type.Object(
         candidatesKept: PositiveInt,
         hotRefreshMs: PositiveInt,
         newAccountDays: Type.Number({ minimum: 0 }),
+        sampleUnflagged: PositiveInt,
+      },
+      { additionalProperties: false },
+    ),
+    scoring: Type.Object(
+      {
+        flagAt: Type.Object(
+          {
+            rumour: Type.Number({ minimum: 0, maximum: 1 }),
+            abuse: Type.Number({ minimum: 0, maximum: 1 }),
+            attack: Type.Number({ minimum: 0, maximum: 1 }),
+            data_leak: Type.Number({ minimum: 0, maximum: 1 }),
+          },
+          { additionalProperties: false },
+        ),
       },
       { additionalProperties: false },
     ),
@@ -72,11 +153,20 @@ const PipelineSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    incidents: Type.Optional(IncidentsSchema()),
+    /** The worker's Prometheus endpoint (src/metrics); absent or port 0 serves none. */
+    metrics: Type.Optional(
+      Type.Object(
+        { port: Type.Integer({ minimum: 0, maximum: 65535 }), host: Type.String({ minLength: 1 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
 
 export type Pipeline = Static<typeof PipelineSchema>;
+export type IncidentsConfig = NonNullable<Pipeline["incidents"]>;
 
 export interface Config {
   readonly pipeline: Pipeline;
@@ -131,6 +221,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, over: ConfigOve
   const pipelineFile = resolve(over.pipelineFile ?? env.MODSTREAM_PIPELINE ?? DEFAULT_PIPELINE);
   let pipeline = loadPipelineFile(pipelineFile);
   if (env.MODSTREAM_PREFIX) pipeline = { ...pipeline, redis: { ...pipeline.redis, prefix: env.MODSTREAM_PREFIX } };
+  if (env.MODSTREAM_METRICS_PORT !== undefined) {
+    const port = Number(env.MODSTREAM_METRICS_PORT);
+    if (!/^\d+$/.test(env.MODSTREAM_METRICS_PORT) || port > 65535)
+      throw configInvalid(
+        `MODSTREAM_METRICS_PORT must be a port number (0 = off), got "${env.MODSTREAM_METRICS_PORT}"`,
+      );
+    pipeline = { ...pipeline, metrics: { host: pipeline.metrics?.host ?? "0.0.0.0", port } };
+  }
   if (over.patch) pipeline = parsePipeline(over.patch(structuredClone(pipeline)), pipelineFile);
   const brokers = (env.KAFKA_BROKERS ?? "127.0.0.1:19092")
     .split(",")

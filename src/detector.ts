@@ -106,7 +106,7 @@ export class Detector {
       }
     }
     await this.o.reader.watch(
-      examined.map((c) => this.o.keys.tag(c.kind, c.value)),
+      examined.map((c) => `${c.kind}|${c.value}`),
       now,
       now + d.watchSeconds * 1000,
     );

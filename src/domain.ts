@@ -90,3 +90,90 @@ export interface Spike {
   windowStart: number;
   detectedAt: number;
 }
+
+/** Incident grades: 1 (一级, major) is the most severe, 4 (四级, routine operations) the least. */
+export type Grade = 1 | 2 | 3 | 4;
+
+/** An incident's lifecycle, in the plan's order (see src/incidents/lifecycle.ts for the rules). */
+export const INCIDENT_STATES = ["open", "assessing", "responding", "resolved", "reviewed"] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+/** What opened an incident. */
+export type IncidentSource = "spike" | "reports" | "technical" | "manual";
+
+/** The figures a grade is computed from (all over the detector's now window unless noted). */
+export interface IncidentFigures {
+  /** Flagged posts (volume); for `technical`, the size of the fault signal. */
+  flagged: number;
+  posts: number;
+  /** Flagged posts per minute (velocity). */
+  perMinute: number;
+  /** Distinct authors (or, for report-opened incidents, distinct reporters). */
+  authors: number;
+  /** Followers of the posts' authors, summed (how far the content can travel). */
+  reach: number;
+  /** Detector evidence, -log10 of the chance under the baseline (score confidence). */
+  confidence: number;
+  /** Flagged now over flagged in the window before (1 = flat, > 1 growing, < 1 subsiding). */
+  growth: number;
+}
+
+/** A post kept as evidence: a copy, so it survives the platform deleting the original. */
+export interface EvidencePost {
+  id: string;
+  authorId: string;
+  followers: number;
+  text: string;
+  createdAt: string;
+  scores: Record<Category, number>;
+}
+
+export interface Incident {
+  /** Stable id, e.g. "INC-rumour-3f9a2c1d". */
+  id: string;
+  type: IncidentType;
+  grade: Grade;
+  state: IncidentState;
+  source: IncidentSource;
+  /** The key that opened it (kind and value), e.g. hashtag "dam". */
+  kind: string;
+  key: string;
+  /** Working group (queue) the incident is routed to. */
+  group: string;
+  assignee?: string;
+  figures: IncidentFigures;
+  /** First evidence (start of the spike's window), opening, and lifecycle times, ms since epoch. */
+  firstEvidenceAt: number;
+  openedAt: number;
+  updatedAt: number;
+  /** Last time the evidence grew (a spike on one of its keys, a fault still present). */
+  lastActivityAt: number;
+  assessingAt?: number;
+  respondingAt?: number;
+  resolvedAt?: number;
+  reviewedAt?: number;
+  /** Set when the incident has been quiet long enough for the system to propose resolving it. */
+  resolveProposedAt?: number;
+  reopenCount: number;
+  /** Window keys (hash tags) that feed this incident: the opening key and its near-duplicate cluster. */
+  aliases: string[];
+}
+
+export type IncidentEventKind =
+  "opened" | "extended" | "regraded" | "state" | "reopened" | "resolve_proposed" | "statement" | "action";
+
+/** One entry on an incident's timeline; also the message published on the incidents topic. */
+export interface IncidentEvent {
+  incidentId: string;
+  kind: IncidentEventKind;
+  at: number;
+  actor: string;
+  type: IncidentType;
+  grade: Grade;
+  state: IncidentState;
+  /** Previous grade or state, for "regraded" and "state". */
+  from?: Grade | IncidentState;
+  figures?: IncidentFigures;
+  /** Statement text, transition note, or what extended the incident. */
+  text?: string;
+}

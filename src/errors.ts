@@ -1,7 +1,13 @@
 // One error catalogue: every deliberate error has a stable code, an HTTP status and a retriable flag.
 
 export type ErrorCode =
-  "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "MESSAGE_REJECTED" | "NOT_FOUND" | "BAD_REQUEST" | "CONFLICT";
+  | "CONFIG_INVALID"
+  | "SERVICE_UNAVAILABLE"
+  | "MESSAGE_REJECTED"
+  | "NOT_FOUND"
+  | "BAD_REQUEST"
+  | "CONFLICT"
+  | "INVALID_TRANSITION";
 
 export class ModstreamError extends Error {
   constructor(
@@ -26,3 +32,19 @@ export const badRequest = (why: string) => new ModstreamError("BAD_REQUEST", why
 export const notFound = (what: string) => new ModstreamError("NOT_FOUND", `${what} not found`, 404, false);
 
 export const isRetriable = (err: unknown): boolean => err instanceof ModstreamError && err.retriable;
+
+export const incidentNotFound = (id: string) => new ModstreamError("NOT_FOUND", `incident ${id} not found`, 404, false);
+
+/** A lifecycle move the plan does not allow; says which moves are allowed from here. */
+export const invalidTransition = (id: string, from: string, to: string, allowed: readonly string[], why?: string) =>
+  new ModstreamError(
+    "INVALID_TRANSITION",
+    `incident ${id}: cannot go from ${from} to ${to}` +
+      (why ? ` (${why})` : allowed.length ? ` (allowed from ${from}: ${allowed.join(", ")})` : ` (${from} is final)`),
+    409,
+    false,
+  );
+
+/** Another writer changed the incident first; retrying re-reads it. */
+export const incidentConflict = (id: string) =>
+  new ModstreamError("CONFLICT", `incident ${id} changed concurrently, retry`, 409, true);

@@ -1,10 +1,23 @@
 // Typed instrumentation events: stages emit, metrics and logs subscribe. Imports nothing from src/.
 import { EventEmitter } from "node:events";
-import type { Spike } from "./domain";
+import type { IncidentEvent, Post, Report, Score, Spike } from "./domain";
 
 export interface PipelineEvents {
   /** One pipeline step finished and its effects are durable. */
-  batch: [{ topic: string; partition: number; messages: number; valid: number; deadLettered: number; ms: number }];
+  batch: [
+    {
+      topic: string;
+      partition: number;
+      messages: number;
+      valid: number;
+      deadLettered: number;
+      ms: number;
+      /** Scores of the step's valid posts, in order (absent when scoring is off or for reports). */
+      scores?: readonly Score[];
+      /** Event time (createdAt) → processed, over the step's valid posts (absent when there are none). */
+      eventLagMs?: { max: number; mean: number };
+    },
+  ];
   /** A message was sent to the dead-letter topic. */
   deadLetter: [{ topic: string; reason: string }];
   /** Messages skipped because Redis already holds their effects (replay after a crash). */
@@ -17,6 +30,14 @@ export interface PipelineEvents {
   detectTick: [{ candidates: number; spikes: number; ms: number }];
   /** The pipeline failed a step and will retry it. */
   stepError: [{ stage: string; error: Error }];
+  /**
+   * A step's flagged posts (with the window tags they were counted under) and reports, after
+   * their counts are durable; the incidents stage samples evidence from it. Emitted only when
+   * someone listens.
+   */
+  stepEvidence: [{ posts: { post: Post; score: Score; tags: string[] }[]; reports: Report[] }];
+  /** An incident event was recorded (opened, re-graded, state change, statement, ...). */
+  incident: [IncidentEvent];
 }
 
 export class Events extends EventEmitter<PipelineEvents> {}

@@ -69,6 +69,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
       promoteMinPosts: p.windows.promoteMinPosts,
       hotRefreshMs: p.windows.hotRefreshMs,
       newAccountDays: p.windows.newAccountDays,
+      sampleUnflagged: p.windows.sampleUnflagged,
     },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
     windows: new RedisWindowStore({
@@ -82,6 +83,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
     keys,
     normalise: opts.normalise,
     scorer: opts.scorer,
+    flagAt: p.scoring.flagAt,
     events,
   });
   const consumer: Consumer = await startConsumer({
@@ -89,6 +91,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
     groupId: p.kafka.groupId,
     topics: [p.kafka.topics.posts, p.kafka.topics.reports],
     maxStepMessages: p.kafka.maxBatchMessages,
+    partitionsConcurrently: p.kafka.partitionsConcurrently,
     sessionTimeoutMs: p.kafka.sessionTimeoutMs,
     handle: pipeline.handleStep,
     events,

@@ -1,15 +1,15 @@
 // handleStep: decode → dead-letter → normalise → score → windows, top to bottom, for one
 // partition's slice of a Kafka batch. Returns when every effect is durable.
 import type { KafkaMessage } from "kafkajs";
-import type { Post, Report, Score, ScoredPost } from "./domain";
+import type { KeyKind, Post, Report, Score, ScoredPost } from "./domain";
 import type { Events } from "./events";
 import { decodePost, decodeReport, type DecodeLimits } from "./source/decode";
 import type { DeadLetter, Rejected } from "./source/deadletter";
 import type { Step } from "./source/consumer";
 import { CATEGORIES, type Category } from "./domain";
-import { BatchAggregate, type BucketUpdate } from "./windows/aggregate";
+import { BatchAggregate } from "./windows/aggregate";
 import { CandidateAggregate } from "./windows/candidates";
-import { keysOf } from "./windows/keyset";
+import { keysOf, type KeyRef } from "./windows/keyset";
 import type { Keys } from "./windows/keys";
 import type { RedisWindowStore } from "./windows/store";
 
@@ -22,13 +22,22 @@ export interface PipelineOptions {
   limits: DecodeLimits;
   bucketSeconds: number;
   /** Per-key windows and candidates; off leaves only the stream totals (ingest benchmarks). */
-  keyWindows: { enabled: boolean; promoteMinPosts: number; hotRefreshMs: number; newAccountDays: number };
+  keyWindows: {
+    enabled: boolean;
+    promoteMinPosts: number;
+    hotRefreshMs: number;
+    newAccountDays: number;
+    /** Unflagged posts are counted per key from a 1-in-N sample (1 = all); see facts(). */
+    sampleUnflagged: number;
+  };
   deadLetter: DeadLetter;
   windows: RedisWindowStore;
   keys: Keys;
   normalise: (text: string) => string;
   /** Absent when scoring is switched off (ingest benchmarks). */
   scorer?: Scorer;
+  /** Operating thresholds: a post is flagged in the windows when its score reaches these. */
+  flagAt?: Record<Category, number>;
   events: Events;
 }
 
@@ -38,6 +47,28 @@ interface Decoded<T> {
 }
 
 const STREAM = "all";
+
+const LONG_TAIL: ReadonlySet<KeyKind> = new Set(["cluster", "author"]);
+
+interface PostFacts {
+  t: number;
+  offset: number;
+  author: string;
+  /** Counted under the stream (exact). */
+  counts: Record<string, number>;
+  /** Counted under each key (weighted by the sample rate for unflagged posts). */
+  keyCounts: Record<string, number>;
+  weight: number;
+  flagged: Category[];
+  keys: KeyRef[];
+}
+
+/** FNV-1a, 32-bit: a cheap, stable hash for sampling by post id. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 export class Pipeline {
   private readonly streamTag: string;
@@ -81,10 +112,14 @@ export class Pipeline {
     await this.o.deadLetter.send(rejected);
 
     const scored = this.score(posts, topic, partition);
+    const counted = scored.map((sp) => this.facts(sp));
+    const hot = await this.hotKeys();
     const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
       const agg = new BatchAggregate(this.o.bucketSeconds * 1000, guards);
       const cand = new CandidateAggregate(candidateGuards);
-      for (const s of scored) this.countPost(agg, cand, s);
+      for (const f of counted)
+        for (const k of f.keys) cand.add(k.kind, k.value, agg.bucketStart(f.t), f.offset, f.flagged, f.weight);
+      for (const f of counted) this.countPost(agg, cand, hot, f);
       for (const r of reports) this.countReport(agg, r);
       return { agg, cand };
     };
@@ -97,14 +132,25 @@ export class Pipeline {
       ]);
       ({ agg, cand } = build(guards, candidateGuards));
     }
-    const hot = await this.hotKeys();
 
     await this.o.windows.beginBatch(topic, partition, last);
     await Promise.all([
-      this.o.windows.applyBuckets(topic, partition, last, this.promoted(agg.updates(), hot)),
+      this.o.windows.applyBuckets(topic, partition, last, agg.updates()),
       this.o.windows.applyCandidates(topic, partition, last, cand.updates()),
     ]);
     await this.o.windows.endBatch(topic, partition, last);
+    // Evidence for incidents (src/incidents samples it): flagged posts with their window tags, and reports.
+    if (this.o.events.listenerCount("stepEvidence") > 0)
+      this.o.events.emit("stepEvidence", {
+        posts: scored
+          .filter((s) => s.score && CATEGORIES.some((c) => s.score[c].flagged))
+          .map((s) => ({
+            post: s.post,
+            score: s.score,
+            tags: keysOf(s.post, s.normalised).map((k) => this.o.keys.tag(k.kind, k.value)),
+          })),
+        reports: reports.map((r) => r.value),
+      });
     this.o.events.emit("batch", {
       topic,
       partition,
@@ -112,6 +158,8 @@ export class Pipeline {
       valid: posts.length + reports.length,
       deadLettered: rejected.length,
       ms: performance.now() - t0,
+      scores: this.o.scorer ? scored.map((s) => s.score) : undefined,
+      eventLagMs: eventLag(counted),
     });
   };
 
@@ -121,6 +169,9 @@ export class Pipeline {
       posts.map((p) => p.value),
       normalised,
     );
+    const flagAt = this.o.flagAt;
+    if (scores && flagAt)
+      for (const s of scores) for (const c of CATEGORIES) s[c] = { ...s[c], flagged: s[c].score >= flagAt[c] };
     return posts.map((p, i) => ({
       post: p.value,
       normalised: normalised[i] ?? "",
@@ -132,26 +183,20 @@ export class Pipeline {
   }
 
   /**
-   * Full per-key windows (counters and distinct authors) are kept for the keys that can matter:
-   * the stream itself, keys with a flagged post, keys seen more than once in this step, and keys
-   * the detector is watching. The long tail of one-off keys lives only in the candidate sets.
+   * What one post adds to the windows, worked out once for both passes.
+   *
+   * Flagged posts are counted under every key exactly. Unflagged posts matter per key only as the
+   * denominator of the flagged share (trend or incident?), so they are counted from a 1-in-N
+   * sample chosen by a hash of the post id — the same posts on every replay, which keeps replays
+   * idempotent — with weight N. That spares most posts the key extraction (text clustering above
+   * all) while the stream totals stay exact.
    */
-  private promoted(updates: BucketUpdate[], hot: Set<string>): BucketUpdate[] {
-    const min = this.o.keyWindows.promoteMinPosts;
-    return updates.filter(
-      (u) =>
-        u.tag === this.streamTag ||
-        (u.counts.get("posts") ?? 0) >= min ||
-        (u.counts.get("reports") ?? 0) > 0 ||
-        hot.has(u.tag) ||
-        CATEGORIES.some((c) => u.counts.has(`flagged:${c}`)),
-    );
-  }
-
-  private countPost(agg: BatchAggregate, cand: CandidateAggregate, s: ScoredPost): void {
+  private facts(s: ScoredPost): PostFacts {
     const { post } = s;
-    const t = Date.parse(post.createdAt);
-    const offset = Number(s.offset);
+    const n = this.o.keyWindows.sampleUnflagged;
+    const flaggedAny = s.score !== undefined && CATEGORIES.some((c) => s.score[c].flagged);
+    const sampled = flaggedAny || n <= 1 || fnv1a(post.id) % n === 0;
+    const weight = flaggedAny ? 1 : n;
     const counts: Record<string, number> = { posts: 1, reach: post.author.followers };
     if (post.author.accountAgeDays < this.o.keyWindows.newAccountDays) counts.newacct = 1;
     const flagged: Category[] = [];
@@ -164,12 +209,40 @@ export class Pipeline {
         }
         if (cs.score >= 0.1) counts[`mass:${c}`] = Math.round(cs.score * 1000);
       }
-    agg.add(this.streamTag, t, offset, counts, post.author.id);
-    if (!this.o.keyWindows.enabled) return;
-    const bucket = agg.bucketStart(t);
-    for (const k of keysOf(post, s.normalised)) {
-      agg.add(this.o.keys.tag(k.kind, k.value), t, offset, counts, post.author.id);
-      cand.add(k.kind, k.value, bucket, offset, flagged);
+    const keyCounts: Record<string, number> = { ...counts, posts: weight, reach: post.author.followers * weight };
+    if (counts.newacct) keyCounts.newacct = weight;
+    return {
+      t: Date.parse(post.createdAt),
+      offset: Number(s.offset),
+      author: post.author.id,
+      counts,
+      keyCounts,
+      weight,
+      flagged,
+      keys: this.o.keyWindows.enabled && sampled ? keysOf(post, s.normalised) : [],
+    };
+  }
+
+  /**
+   * Every key is tallied in the candidate sets. Full per-key windows (counters and distinct
+   * authors) are kept only for the keys that can matter: those with a flagged post, on the
+   * detector's watch list, or — for hashtags, URLs, domains and mentions — seen at least
+   * promoteMinPosts times in this step. Text clusters and authors, the two kinds with a long tail
+   * of millions of keys, get full windows only once flagged or watched; until then they live in
+   * the candidate sets alone.
+   */
+  private countPost(agg: BatchAggregate, cand: CandidateAggregate, hot: Set<string>, f: PostFacts): void {
+    agg.add(this.streamTag, f.t, f.offset, f.counts, f.author);
+    const bucket = agg.bucketStart(f.t);
+    // Candidate counts are weighted by the sample rate: a key needs promoteMinPosts sampled posts.
+    const min = this.o.keyWindows.promoteMinPosts * this.o.keyWindows.sampleUnflagged;
+    for (const k of f.keys) {
+      const promoted =
+        f.flagged.length > 0 ||
+        (!LONG_TAIL.has(k.kind) && cand.count(k.kind, k.value, bucket) >= min) ||
+        cand.anyFlagged(k.kind, k.value, bucket) ||
+        hot.has(`${k.kind}|${k.value}`);
+      if (promoted) agg.add(this.o.keys.tag(k.kind, k.value), f.t, f.offset, f.keyCounts, f.author);
     }
   }
 
@@ -181,6 +254,20 @@ export class Pipeline {
     if (r.value.targetAuthorId)
       agg.add(this.o.keys.tag("author", r.value.targetAuthorId), t, r.offset, { reports: 1 }, by);
   }
+}
+
+/** How long after their event time (createdAt) the step's posts became durable, in ms. */
+function eventLag(counted: PostFacts[]): { max: number; mean: number } | undefined {
+  if (counted.length === 0) return undefined;
+  const now = Date.now();
+  let max = 0;
+  let sum = 0;
+  for (const f of counted) {
+    const lag = Math.max(0, now - f.t);
+    sum += lag;
+    if (lag > max) max = lag;
+  }
+  return { max, mean: sum / counted.length };
 }
 
 function reject(topic: string, partition: number, m: KafkaMessage, reason: string, detail: string): Rejected {

@@ -14,33 +14,122 @@ export function rng(seed: number): () => number {
   };
 }
 
+// Posts are composed from clauses, so the stream has the variety of real text (thousands of
+// distinct posts per language) rather than a handful of templates repeated.
 const EN = [
-  "Just finished my morning run, the weather is perfect today",
-  "Anyone else watching the game tonight? That last goal was unreal",
-  "New coffee place downtown is worth the queue, great flat white",
-  "Reading a fascinating book about the history of maps and explorers",
-  "Traffic on the ring road is terrible again, leave early if you can",
-  "Our team shipped the release today, proud of everyone involved",
-  "Can someone recommend a good laptop for programming under 1000",
-  "The city council meeting about the new park is on Thursday evening",
-  "Made dumplings from scratch for the first time, they were delicious",
-  "Concert tickets sold out in five minutes, so disappointed",
-  "Museum is free this weekend, the impressionist exhibition is stunning",
-  "Rain all week but the garden looks happier than ever",
+  [
+    "Just finished my morning run",
+    "Anyone else watching the game tonight?",
+    "New coffee place downtown is worth the queue",
+    "Reading a fascinating book about old maps",
+    "Traffic on the ring road is terrible again",
+    "Our team shipped the release today",
+    "Made dumplings from scratch for the first time",
+    "Concert tickets sold out in five minutes",
+    "The museum is free this weekend",
+    "Rain all week but the garden looks happier",
+    "Finally fixed the bug that haunted me for days",
+    "Tried the new ramen place near the station",
+  ],
+  [
+    "and honestly",
+    "so I think",
+    "which means",
+    "but to be fair",
+    "and of course",
+    "so naturally",
+    "and somehow",
+    "because apparently",
+  ],
+  [
+    "the weather is perfect today",
+    "that last goal was unreal",
+    "the flat white is great",
+    "I learned a lot",
+    "leave early if you can",
+    "everyone worked so hard",
+    "they were delicious",
+    "I am so disappointed",
+    "the exhibition is stunning",
+    "spring is coming",
+    "I need a holiday",
+    "it was worth the wait",
+  ],
 ];
 const ZH = [
-  "今天天气真好，和朋友去公园散步了",
-  "晚上吃了火锅，味道特别正宗，推荐给大家",
-  "新手机到了，拍照效果比想象中好很多",
-  "周末去图书馆看书，安静又舒服",
-  "这部电视剧的结局太感人了，哭了好久",
-  "地铁又晚点了，上班差点迟到",
-  "刚学会做红烧肉，家里人都说好吃",
-  "今年的春节准备回老家过年，好期待",
-  "公司楼下新开了一家咖啡店，环境不错",
-  "孩子今天考试考了满分，特别开心",
-  "跑完步感觉整个人都轻松了",
-  "这本书讲的是中国古代的科技发展，很有意思",
+  [
+    "今天天气真好",
+    "晚上吃了火锅",
+    "新手机到了",
+    "周末去图书馆看书",
+    "这部电视剧的结局太感人了",
+    "地铁又晚点了",
+    "刚学会做红烧肉",
+    "今年春节准备回老家",
+    "公司楼下新开了一家咖啡店",
+    "孩子今天考试考了满分",
+    "跑完步感觉轻松多了",
+    "这本书讲古代科技发展",
+  ],
+  ["，说实话", "，感觉", "，而且", "，没想到", "，果然", "，总之", "，还是", "，就是"],
+  [
+    "和朋友去公园散步了",
+    "味道特别正宗",
+    "拍照效果比想象中好",
+    "安静又舒服",
+    "哭了好久",
+    "差点迟到",
+    "家里人都说好吃",
+    "好期待",
+    "环境不错",
+    "特别开心",
+    "整个人都精神了",
+    "很有意思",
+  ],
+];
+const TAILS = [
+  "",
+  "",
+  " lol",
+  " tbh",
+  " 😂",
+  "!!",
+  " honestly",
+  " again",
+  " 🙂",
+  " haha",
+  "...",
+  " 🎉",
+  " so yeah",
+  " 👍",
+  " 🤔",
+  " 😅",
+  " ✨",
+  " 🙏",
+  " omg",
+  " ok",
+];
+const TAILS_ZH = [
+  "",
+  "",
+  "哈哈",
+  "真的",
+  "唉",
+  "👍",
+  "😂",
+  "！！",
+  "～",
+  "。。。",
+  "呀",
+  "啦",
+  "😅",
+  "🙏",
+  "嘿嘿",
+  "好吧",
+  "✨",
+  "🎉",
+  "呢",
+  "吧",
 ];
 const TOPICS = [
   "music",
@@ -66,6 +155,10 @@ export interface SynthOptions {
   startMs: number;
   ratePerSec: number;
   idPrefix?: string;
+  /** Give every post a never-seen hashtag and author too (a stream of new keys, for soak runs). */
+  freshKeys?: boolean;
+  /** Real texts to draw from instead of composed ones (see corpus.ts). */
+  corpus?: { en: readonly string[]; zh: readonly string[] };
 }
 
 export class Synth {
@@ -105,12 +198,23 @@ export class Synth {
     // Trending hashtags rotate every ten minutes of event time.
     const tMs = this.o.startMs + Math.floor((n * 1000) / this.o.ratePerSec);
     const trend = `${this.pick(TOPICS)}${Math.floor(tMs / 600_000) % 7}`;
-    const hashtags = this.next() < 0.3 ? [trend] : [];
-    const text = `${this.pick(zh ? ZH : EN)}${hashtags.length ? ` #${trend}` : ""}`;
+    const hashtags = this.o.freshKeys ? [`new${n}`] : this.next() < 0.3 ? [trend] : [];
+    const [first, middle, last] = zh ? ZH : EN;
+    const sep = zh ? "" : " ";
+    const tail = this.pick(zh ? TAILS_ZH : TAILS);
+    const real = this.o.corpus?.[zh ? "zh" : "en"];
+    const body = real?.length
+      ? this.pick(real)
+      : [this.pick(first ?? []), this.pick(middle ?? []), this.pick(last ?? [])].join(sep) + tail;
+    const text = `${body}${hashtags.length ? ` #${trend}` : ""}`;
     const h = (a * 2654435761) >>> 0;
     return {
       id: `${this.o.idPrefix ?? "s"}${n}`,
-      author: { id: `u${a}`, followers: Math.floor(Math.exp(2 + (h % 1000) / 120)), accountAgeDays: 30 + (h % 3000) },
+      author: {
+        id: this.o.freshKeys ? `new${n}` : `u${a}`,
+        followers: Math.floor(Math.exp(2 + (h % 1000) / 120)),
+        accountAgeDays: 30 + (h % 3000),
+      },
       text,
       lang: zh ? "zh" : "en",
       createdAt: new Date(tMs).toISOString(),

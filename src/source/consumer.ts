@@ -19,6 +19,7 @@ export interface ConsumerOptions {
   groupId: string;
   topics: string[];
   maxStepMessages: number;
+  partitionsConcurrently: number;
   sessionTimeoutMs: number;
   handle: StepHandler;
   events: Events;
@@ -40,7 +41,7 @@ export async function startConsumer(o: ConsumerOptions): Promise<Consumer> {
   await consumer.run({
     eachBatchAutoResolve: false,
     autoCommitInterval: 1000,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: o.partitionsConcurrently,
     eachBatch: async (run) => {
       const { topic, partition, messages } = run.batch;
       const owned = () => run.isRunning() && !run.isStale();

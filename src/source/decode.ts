@@ -1,4 +1,5 @@
 // Turns raw Kafka message bytes into a validated Post or Report, or a dead-letter reason. Pure.
+import { isUtf8 } from "node:buffer";
 import sjson from "secure-json-parse";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
@@ -19,18 +20,13 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 addFormats(ajv, ["date-time"]);
 const validatePost = ajv.compile<Post>(PostSchema);
 const validateReport = ajv.compile<Report>(ReportSchema);
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function parse(bytes: Buffer | null, limits: DecodeLimits): Decoded<unknown> {
   if (!bytes || bytes.length === 0) return { ok: false, reason: "empty", detail: "message has no value" };
   if (bytes.length > limits.maxMessageBytes)
     return { ok: false, reason: "too_large", detail: `${bytes.length} bytes > limit ${limits.maxMessageBytes}` };
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { ok: false, reason: "invalid_utf8", detail: "value is not valid UTF-8" };
-  }
+  if (!isUtf8(bytes)) return { ok: false, reason: "invalid_utf8", detail: "value is not valid UTF-8" };
+  const text = bytes.toString("utf8");
   try {
     return { ok: true, value: sjson.parse(text, null, { protoAction: "error", constructorAction: "error" }) };
   } catch (err) {

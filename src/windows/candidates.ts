@@ -18,7 +18,14 @@ export class CandidateAggregate {
   /** @param guards after a crash, the offset each (kind, bucket) already holds for this partition. */
   constructor(private readonly guards?: ReadonlyMap<string, number>) {}
 
-  add(kind: KeyKind, value: string, bucketStart: number, offset: number, flagged: readonly Category[]): void {
+  add(
+    kind: KeyKind,
+    value: string,
+    bucketStart: number,
+    offset: number,
+    flagged: readonly Category[],
+    weight = 1,
+  ): void {
     const id = candidateId(kind, bucketStart);
     const guard = this.guards?.get(id);
     if (guard !== undefined && offset <= guard) return;
@@ -32,8 +39,18 @@ export class CandidateAggregate {
       };
       this.sets.set(id, u);
     }
-    u.posts.set(value, (u.posts.get(value) ?? 0) + 1);
+    u.posts.set(value, (u.posts.get(value) ?? 0) + weight);
     for (const c of flagged) u.flagged[c].set(value, (u.flagged[c].get(value) ?? 0) + 1);
+  }
+
+  /** Posts of one key in one bucket so far in this step. */
+  count(kind: KeyKind, value: string, bucketStart: number): number {
+    return this.sets.get(candidateId(kind, bucketStart))?.posts.get(value) ?? 0;
+  }
+
+  anyFlagged(kind: KeyKind, value: string, bucketStart: number): boolean {
+    const u = this.sets.get(candidateId(kind, bucketStart));
+    return u !== undefined && CATEGORIES.some((c) => u.flagged[c].has(value));
   }
 
   updates(): CandidateUpdate[] {

@@ -64,4 +64,62 @@ export class Keys {
   authors(tag: string, bucketStart: number): string {
     return `${this.prefix}:${tag}:a:${bucketStart}`;
   }
+
+  // Incidents (src/incidents). Every incident key shares the {inc} hash tag, so one Lua script can
+  // update an incident, the dedupe index and the outbox atomically on Redis Cluster too.
+
+  /** Evidence sample of one window key (a hash of slots, see incidents/lua/sample-add-1.lua). */
+  evidenceSample(tag: string): string {
+    return `${this.prefix}:${tag}:ev`;
+  }
+
+  /** Keys reported in one time bucket, by report count (candidates for report-opened incidents). */
+  reported(bucketStart: number): string {
+    return `${this.prefix}:{reported}:z:${bucketStart}`;
+  }
+
+  /** One incident (a hash). */
+  incident(id: string): string {
+    return `${this.prefix}:{inc}:i:${id}`;
+  }
+
+  /** An incident's timeline (a list of JSON events, oldest first). */
+  incidentTimeline(id: string): string {
+    return `${this.prefix}:{inc}:t:${id}`;
+  }
+
+  /** An incident's kept evidence (a hash post id → JSON copy of the post). */
+  incidentEvidence(id: string): string {
+    return `${this.prefix}:{inc}:e:${id}`;
+  }
+
+  /** An incident's sparkline (a hash bucket start → flagged posts). */
+  incidentSparkline(id: string): string {
+    return `${this.prefix}:{inc}:s:${id}`;
+  }
+
+  /** Dedupe index: "type|tag" → incident id, and "closed:id" → resolution time. */
+  incidentIndex(): string {
+    return `${this.prefix}:{inc}:index`;
+  }
+
+  /** Every incident id by opening time (a sorted set). */
+  incidentList(): string {
+    return `${this.prefix}:{inc}:all`;
+  }
+
+  /** Incident events waiting to be published to Kafka / Alertmanager (a stream). */
+  incidentOutbox(): string {
+    return `${this.prefix}:{inc}:outbox`;
+  }
+
+  /** Lease electing the one worker that re-grades and watches quiet incidents. */
+  incidentLease(): string {
+    return `${this.prefix}:{inc}:lease`;
+  }
+
+  /** Key a worker writes to measure Redis latency (technical incidents). */
+  healthProbe(): string {
+    return `${this.prefix}:{health}:probe`;
+  }
 }

@@ -82,6 +82,39 @@ export class WindowReader {
     };
   }
 
+  /**
+   * One key's figures over several horizons ending now: posts (from the candidate sets, which
+   * count every key), flagged posts per category, distinct authors, reach and reports (from its
+   * full windows, kept once it mattered).
+   */
+  async horizons(kind: KeyKind, value: string, nowSec: number, bucketSeconds: number, horizonsSec: readonly number[]) {
+    const tag = this.keys.tag(kind, value);
+    const out: Record<string, Record<string, number>> = {};
+    for (const h of horizonsSec) {
+      const buckets: number[] = [];
+      for (let b = Math.floor(nowSec / bucketSeconds) * bucketSeconds; b > nowSec - h; b -= bucketSeconds)
+        buckets.push(b);
+      const pipe = this.redis.pipeline();
+      for (const b of buckets) pipe.zscore(this.keys.candidates(kind, "posts", b), value);
+      for (const b of buckets)
+        pipe.hmget(this.keys.bucket(tag, b), "reach", "reports", "posts", ...CATEGORIES.map((c) => `flagged:${c}`));
+      pipe.pfcount(...buckets.map((b) => this.keys.authors(tag, b)));
+      const r = (await pipe.exec()) ?? [];
+      const fig: Record<string, number> = { posts: 0, reach: 0, reports: 0, authors: 0 };
+      for (const c of CATEGORIES) fig[`flagged:${c}`] = 0;
+      buckets.forEach((_, i) => {
+        const row = (r[buckets.length + i]?.[1] ?? []) as (string | null)[];
+        fig.posts = (fig.posts ?? 0) + Math.max(Number(r[i]?.[1] ?? 0), Number(row[2] ?? 0));
+        fig.reach = (fig.reach ?? 0) + Number(row[0] ?? 0);
+        fig.reports = (fig.reports ?? 0) + Number(row[1] ?? 0);
+        CATEGORIES.forEach((c, j) => (fig[`flagged:${c}`] = (fig[`flagged:${c}`] ?? 0) + Number(row[j + 3] ?? 0)));
+      });
+      fig.authors = Number(r[2 * buckets.length]?.[1] ?? 0);
+      out[`${h}s`] = fig;
+    }
+    return out;
+  }
+
   /** The stream's flagged share per category over the given buckets. */
   async streamShare(buckets: readonly number[]): Promise<Record<Category, number>> {
     const tag = this.keys.tag("stream", "all");
@@ -102,12 +135,13 @@ export class WindowReader {
     >;
   }
 
-  /** Asks every worker to count these keys in full until `untilMs`; drops expired entries. */
+  /** Asks every worker to count these keys ("kind|value") in full until `untilMs`; drops expired entries. */
   async watch(tags: readonly string[], nowMs: number, untilMs: number): Promise<void> {
     const key = this.keys.hot();
     const pipe = this.redis.pipeline();
     for (const t of tags) pipe.zadd(key, "GT", untilMs, t);
     pipe.zremrangebyscore(key, "-inf", nowMs);
+    pipe.pexpire(key, Math.max(1, untilMs - nowMs));
     await pipe.exec();
   }
 

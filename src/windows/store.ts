@@ -159,7 +159,7 @@ export class RedisWindowStore {
     for (const [err] of replies) if (err) throw err;
   }
 
-  /** Keys the detector asked workers to count in full ("kind|value"), refreshed by the caller. */
+  /** Keys ("kind|value") the detector asked workers to count in full; the caller caches them. */
   async readHot(nowMs: number): Promise<Set<string>> {
     const members = await this.timed("hot_read", () => this.redis.zrangebyscore(this.o.keys.hot(), nowMs, "+inf"));
     return new Set(members);

@@ -30,6 +30,9 @@ export function isolatedConfig(name: string, tweak: (p: Pipeline) => Pipeline = 
           },
         },
         redis: { ...p.redis, prefix: `t-${id}` },
+        // Tests that want /metrics ask for a port of their own.
+        metrics: p.metrics ? { ...p.metrics, port: 0 } : undefined,
+        incidents: p.incidents ? { ...p.incidents, statementsTopic: `statements-${id}` } : undefined,
       }),
   });
 }

@@ -52,7 +52,7 @@ export function testPipeline(
     topics: p.kafka.topics,
     limits: p.limits,
     bucketSeconds: p.windows.bucketSeconds,
-    keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7 },
+    keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7, sampleUnflagged: 1 },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
     windows,
     keys,

@@ -109,7 +109,7 @@ describe("crash between bucket updates and the partition mark", () => {
       topics: { posts: topic, reports: "none" },
       limits: cfg.pipeline.limits,
       bucketSeconds: 10,
-      keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7 },
+      keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7, sampleUnflagged: 4 },
       deadLetter: new DeadLetter(producer, cfg.pipeline.kafka.topics.deadLetter, events),
       windows,
       keys,

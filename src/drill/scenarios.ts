@@ -1,0 +1,185 @@
+// Drill scenarios (预案演练): named incidents injected into background traffic. Each scenario is
+// a burst of posts over a few seconds from its own accounts, with the incident type the plan
+// expects it to open — or none, for the benign trend and the noisy author. Pure.
+import type { IncidentType, Post } from "../domain";
+import { rng } from "../replay/synth";
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The incident type it must open; undefined when it must open nothing harmful. */
+  expect: IncidentType | undefined;
+  /** Posts of the burst, in order, spread over `seconds`. */
+  posts(startMs: number, seed: number): Post[];
+  seconds: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function burst(
+  name: string,
+  count: number,
+  seconds: number,
+  startMs: number,
+  make: (i: number, r: () => number) => Omit<Post, "id" | "createdAt">,
+  seed: number,
+): Post[] {
+  const r = rng(seed);
+  return Array.from({ length: count }, (_, i) => ({
+    id: `drill-${name}-${seed}-${i}`,
+    createdAt: iso(startMs + Math.floor((i * seconds * 1000) / count)),
+    ...make(i, r),
+  }));
+}
+
+const account = (name: string, seed: number, i: number, followers: number, accountAgeDays: number) => ({
+  id: `drill-${name}-${seed}-u${i}`,
+  followers,
+  accountAgeDays,
+});
+
+const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+
+const RUMOUR_EDITS = ["", "！！", "，速看", "，删前快看", "。真的假的？", " 转发", "，大家注意"];
+const ABUSE = [
+  "you are a worthless idiot, nobody wants you here",
+  "shut up you stupid moron, you pathetic loser",
+  "what a disgusting piece of trash you are, idiot",
+  "you dumb bitch, get off this site",
+  "你这个傻逼，滚出微博",
+  "脑残一个，真恶心，去死吧",
+];
+const NORMAL = [
+  "What a match tonight, both teams played brilliantly",
+  "Can't believe that last-minute goal, football is amazing",
+  "Watching the final with friends, great atmosphere",
+  "今晚的比赛太精彩了，两队都踢得很好",
+  "和朋友一起看决赛，气氛特别好",
+  "The goalkeeper deserves man of the match",
+];
+
+/** A valid-looking Chinese resident ID (ISO 7064 MOD 11-2 check digit). */
+export function residentId(body17: string): string {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((s, d, i) => s + Number(d) * (w[i] ?? 0), 0);
+  return body17 + "10X98765432"[sum % 11];
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: "rumour",
+    description: "a false claim copied with small edits by many accounts",
+    expect: "rumour",
+    seconds: 20,
+    posts: (start, seed) =>
+      burst(
+        "rumour",
+        60,
+        20,
+        start,
+        (i, r) => ({
+          author: account("rumour", seed, i, 50 + Math.floor(r() * 5000), 100 + i),
+          text: `紧急扩散！市自来水厂被人投毒，已经有很多人中毒住院，政府一直在隐瞒消息${pick(r, RUMOUR_EDITS)}`,
+          lang: "zh",
+          hashtags: ["自来水投毒"],
+        }),
+        seed,
+      ),
+  },
+  {
+    name: "pileon",
+    description: "an abuse pile-on against one account",
+    expect: "abuse",
+    seconds: 20,
+    posts: (start, seed) =>
+      burst(
+        "pileon",
+        50,
+        20,
+        start,
+        (i, r) => ({
+          author: account("pileon", seed, i, 20 + Math.floor(r() * 800), 200 + i),
+          text: `@drill_target_${seed} ${pick(r, ABUSE)}`,
+          mentions: [`drill_target_${seed}`],
+        }),
+        seed,
+      ),
+  },
+  {
+    name: "botflood",
+    description: "new zero-follower accounts flooding one link",
+    expect: "attack",
+    seconds: 15,
+    posts: (start, seed) =>
+      burst(
+        "botflood",
+        80,
+        15,
+        start,
+        (i) => ({
+          author: account("botflood", seed, i, 0, 1),
+          text: `Get FREE crypto now!!! claim your bonus at http://free-coin-drop.example/claim?ref=${i}`,
+          urls: [`http://free-coin-drop.example/claim?utm_source=bot${i}`],
+        }),
+        seed,
+      ),
+  },
+  {
+    name: "leak",
+    description: "a person's phone and ID-card numbers passed around",
+    expect: "data_leak",
+    seconds: 15,
+    posts: (start, seed) =>
+      burst(
+        "leak",
+        30,
+        15,
+        start,
+        (i, r) => ({
+          author: account("leak", seed, i, 100 + Math.floor(r() * 3000), 300 + i),
+          text: `人肉出来了，就是他，手机号13812345678，身份证${residentId("11010119900307447")}，大家去找他${pick(r, ["", "！", "，转"])}`,
+          lang: "zh",
+        }),
+        seed,
+      ),
+  },
+  {
+    name: "trend",
+    description: "a benign trending hashtag: many posts, nothing harmful",
+    expect: undefined,
+    seconds: 20,
+    posts: (start, seed) =>
+      burst(
+        "trend",
+        400,
+        20,
+        start,
+        (i, r) => ({
+          author: account("trend", seed, i, 10 + Math.floor(r() * 10000), 500 + i),
+          text: `${pick(r, NORMAL)} #WorldCupFinal`,
+          hashtags: ["WorldCupFinal"],
+        }),
+        seed,
+      ),
+  },
+  {
+    name: "noisy",
+    description: "one account posting a lot of ordinary posts",
+    expect: undefined,
+    seconds: 20,
+    posts: (start, seed) =>
+      burst(
+        "noisy",
+        200,
+        20,
+        start,
+        (i, r) => ({
+          author: account("noisy", seed, 0, 300, 900),
+          text: `${pick(r, NORMAL)} (${i})`,
+        }),
+        seed,
+      ),
+  },
+];
+
+export const scenarioNames = SCENARIOS.map((s) => s.name);
