@@ -77,6 +77,26 @@ function IncidentsSchema() {
   );
 }
 
+/** The api section (src/http, src/review; every field is explained in pipelines/default.yaml). */
+function ApiSchema() {
+  return Type.Object(
+    {
+      host: Type.String({ minLength: 1 }),
+      port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      leaseSeconds: PositiveInt,
+      sessionTtlSeconds: PositiveInt,
+      secureCookies: Type.Boolean(),
+      corsOrigins: Type.Array(Type.String({ minLength: 1 })),
+      rateLimit: Type.Object(
+        { authPerMinute: PositiveInt, writesPerMinute: PositiveInt },
+        { additionalProperties: false },
+      ),
+      postMinScore: Type.Number({ minimum: 0, maximum: 1 }),
+    },
+    { additionalProperties: false },
+  );
+}
+
 const PipelineSchema = Type.Object(
   {
     version: Type.Literal(1),
@@ -154,6 +174,8 @@ const PipelineSchema = Type.Object(
       { additionalProperties: false },
     ),
     incidents: Type.Optional(IncidentsSchema()),
+    /** The review API and UI server (src/http, src/review); absent uses the defaults below. */
+    api: Type.Optional(ApiSchema()),
     /** The worker's Prometheus endpoint (src/metrics); absent or port 0 serves none. */
     metrics: Type.Optional(
       Type.Object(
@@ -167,6 +189,23 @@ const PipelineSchema = Type.Object(
 
 export type Pipeline = Static<typeof PipelineSchema>;
 export type IncidentsConfig = NonNullable<Pipeline["incidents"]>;
+export type ApiConfig = NonNullable<Pipeline["api"]>;
+
+/** The api section, defaulted when the pipeline file has none. */
+export function apiConfig(p: Pipeline): ApiConfig {
+  return (
+    p.api ?? {
+      host: "127.0.0.1",
+      port: 8080,
+      leaseSeconds: 300,
+      sessionTtlSeconds: 28800,
+      secureCookies: true,
+      corsOrigins: [],
+      rateLimit: { authPerMinute: 20, writesPerMinute: 600 },
+      postMinScore: 0.98,
+    }
+  );
+}
 
 export interface Config {
   readonly pipeline: Pipeline;

@@ -177,3 +177,100 @@ export interface IncidentEvent {
   /** Statement text, transition note, or what extended the incident. */
   text?: string;
 }
+
+// Review (src/review): the moderators' queue, decisions and audit log.
+
+/** Queues are per working group, one per incident type. */
+export const REVIEW_QUEUES = ["rumour", "abuse", "attack", "data_leak", "technical"] as const;
+export type ReviewQueue = (typeof REVIEW_QUEUES)[number];
+
+export const ROLES = ["moderator", "lead", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A post as a moderator sees it: a copy with its scores and the words that drove them. */
+export interface ReviewPost {
+  id: string;
+  authorId: string;
+  followers: number;
+  text: string;
+  createdAt: string;
+  scores: Record<Category, number>;
+  /** Strongest contributing features over the flagged categories. */
+  top: Contribution[];
+}
+
+export type ReviewItemState = "queued" | "claimed" | "decided";
+
+/** One thing in a review queue: an incident or an individually flagged / reported post. */
+export interface ReviewItem {
+  /** "inc:<incident id>" or "post:<post id>". */
+  id: string;
+  kind: "incident" | "post";
+  queue: ReviewQueue;
+  grade: Grade;
+  /** Why it is in the queue ("rumour score 0.99", "incident opened", "reported by users"). */
+  reason: string;
+  enqueuedAt: number;
+  /** Response-time target (SLA) by the grade, ms since epoch. */
+  dueAt: number;
+  incidentId?: string;
+  post?: ReviewPost;
+  state: ReviewItemState;
+  holder?: string;
+  leaseUntil?: number;
+  /** Escalated items wait for a lead. */
+  escalated?: boolean;
+}
+
+export const DECISION_KINDS = [
+  "remove_post",
+  "label_rumour",
+  "warn_author",
+  "suspend_author",
+  "dismiss",
+  "escalate",
+] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+
+/** A moderation action, as published on the actions topic (keyed by post or account id). */
+export interface ModerationAction {
+  decisionId: string;
+  action: DecisionKind;
+  itemId: string;
+  queue: ReviewQueue;
+  incidentId?: string;
+  postId?: string;
+  accountId?: string;
+  /** Rebuttal text attached to a rumour label (辟谣). */
+  rebuttal?: string;
+  reason: string;
+  moderator: string;
+  at: number;
+}
+
+export type AuditKind =
+  | "enqueue"
+  | "claim"
+  | "release"
+  | "lease_expired"
+  | "reassign"
+  | "decide"
+  | "grade"
+  | "state"
+  | "statement"
+  | "login"
+  | "token_create"
+  | "token_revoke";
+
+/** One append-only audit entry: who did what, when and why. */
+export interface AuditEntry {
+  /** Stream id, ordered by time. */
+  id: string;
+  at: number;
+  actor: string;
+  kind: AuditKind;
+  itemId?: string;
+  incidentId?: string;
+  what?: string;
+  why?: string;
+}

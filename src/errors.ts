@@ -7,7 +7,11 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "BAD_REQUEST"
   | "CONFLICT"
-  | "INVALID_TRANSITION";
+  | "INVALID_TRANSITION"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "RATE_LIMITED"
+  | "LOCK_NOT_HELD";
 
 export class ModstreamError extends Error {
   constructor(
@@ -48,3 +52,24 @@ export const invalidTransition = (id: string, from: string, to: string, allowed:
 /** Another writer changed the incident first; retrying re-reads it. */
 export const incidentConflict = (id: string) =>
   new ModstreamError("CONFLICT", `incident ${id} changed concurrently, retry`, 409, true);
+
+// Review and HTTP API (src/review, src/http).
+
+export const unauthorized = () =>
+  new ModstreamError("UNAUTHORIZED", "authentication required: a valid token or session", 401, false);
+
+export const forbidden = (role: string) =>
+  new ModstreamError("FORBIDDEN", `this needs the ${role} role or higher`, 403, false);
+
+export const rateLimited = (afterMs: number) =>
+  new ModstreamError("RATE_LIMITED", `too many requests, retry in ${Math.ceil(afterMs / 1000)}s`, 429, true);
+
+export const itemNotFound = (id: string) => new ModstreamError("NOT_FOUND", `review item ${id} not found`, 404, false);
+
+/** The caller does not hold the item's lock (never claimed, lease expired, or reassigned). */
+export const lockNotHeld = (id: string, why: string) =>
+  new ModstreamError("LOCK_NOT_HELD", `review item ${id}: ${why}`, 409, false);
+
+/** A decision id reused for a different decision. */
+export const decisionConflict = (id: string) =>
+  new ModstreamError("CONFLICT", `decision ${id} was already used for another item`, 409, false);

@@ -38,6 +38,10 @@ export interface PipelineEvents {
   stepEvidence: [{ posts: { post: Post; score: Score; tags: string[] }[]; reports: Report[] }];
   /** An incident event was recorded (opened, re-graded, state change, statement, ...). */
   incident: [IncidentEvent];
+  /** A review queue change (src/review): enqueue, claim, decision, release, expiry, reassignment. */
+  review: [
+    { kind: "enqueue" | "claim" | "decide" | "release" | "expire" | "reassign"; queue: string; decision?: string },
+  ];
 }
 
 export class Events extends EventEmitter<PipelineEvents> {}

@@ -52,7 +52,8 @@ function format(r: DrillReport): string {
       : x.unexpected.length
         ? `opened ${x.unexpected.map((u) => u.type).join(", ")} (should open nothing)`
         : "opened nothing, as it should";
-    return `${x.pass ? "PASS" : "FAIL"}  ${x.scenario.padEnd(9)} ${verdict}   — ${what}`;
+    const inc = x.incidents.map((i) => `${i.id} ${i.type} grade ${i.grade}`).join(", ");
+    return `${x.pass ? "PASS" : "FAIL"}  ${x.scenario.padEnd(9)} ${verdict}${inc ? `; incident ${inc}` : ""}   — ${what}`;
   });
   return `${lines.join("\n")}\nbackground: ${r.backgroundPosts} posts, ${r.backgroundSpikes.length} spikes; ${r.seconds}s\n`;
 }

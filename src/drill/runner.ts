@@ -18,6 +18,8 @@ import { Keys } from "../windows/keys";
 import { keysOf } from "../windows/keyset";
 import { WindowReader } from "../windows/reader";
 import { SCENARIOS, type Scenario } from "./scenarios";
+import { Events } from "../events";
+import { IncidentService } from "../incidents/service";
 
 export interface DrillResult {
   scenario: string;
@@ -31,6 +33,8 @@ export interface DrillResult {
   timeToDetectMs: number | null;
   /** Spikes on this scenario's keys of a type other than the expected one. */
   unexpected: { type: IncidentType; kind: string; key: string }[];
+  /** Incidents opened on this scenario's keys (by the worker's incidents extension). */
+  incidents: { id: string; type: IncidentType; grade: string; state: string }[];
 }
 
 export interface DrillReport {
@@ -138,9 +142,15 @@ export async function runDrills(names: readonly string[], o: DrillOptions): Prom
       await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - tick))));
     }
 
-    const results = planned.map(({ s, posts }, i) =>
-      result(s, posts.length, detections.get(i), unexpected.get(i) ?? [], burstStart),
-    );
+    // Incidents open from spikes on the next incidents tick: give them a moment, then collect.
+    await new Promise((r) => setTimeout(r, 2500));
+    const incidents = await openedIncidents(cfg, redis);
+    const results: DrillResult[] = planned.map(({ s, posts }, i) => ({
+      ...result(s, posts.length, detections.get(i), unexpected.get(i) ?? [], burstStart),
+      incidents: incidents
+        .filter((inc) => [inc.tag, ...inc.aliases].some((t) => signatures[i]?.has(tagToSignature(t))))
+        .map(({ id, type, grade, state }) => ({ id, type, grade, state })),
+    }));
     return {
       results,
       backgroundPosts: background,
@@ -158,13 +168,37 @@ export async function runDrills(names: readonly string[], o: DrillOptions): Prom
 
 const brief = (s: Spike) => ({ type: s.type, kind: s.kind, key: s.key });
 
+const ROMAN = ["", "I", "II", "III", "IV"];
+
+/** "{kind:value}" → "kind|value", the form of the scenario signatures. */
+function tagToSignature(tag: string): string {
+  const inner = tag.slice(1, -1);
+  const i = inner.indexOf(":");
+  return `${inner.slice(0, i)}|${inner.slice(i + 1)}`;
+}
+
+async function openedIncidents(cfg: Config, redis: Redis) {
+  if (!cfg.pipeline.incidents) return [];
+  const keys = new Keys(cfg.pipeline.redis.prefix);
+  const service = new IncidentService({ redis, keys, pipeline: cfg.pipeline, events: new Events() });
+  const list = await service.list({ limit: 500 });
+  return list.map((inc) => ({
+    id: inc.id,
+    type: inc.type,
+    grade: ROMAN[inc.grade] ?? String(inc.grade),
+    state: inc.state,
+    tag: `{${inc.kind}:${inc.key}}`,
+    aliases: inc.aliases,
+  }));
+}
+
 function result(
   s: Scenario,
   posts: number,
   d: { spike: Spike } | undefined,
   other: Spike[],
   burstStart: number,
-): DrillResult {
+): Omit<DrillResult, "incidents"> {
   // A harmful scenario passes when its type is found; a benign one when nothing harmful is.
   const pass = s.expect ? d !== undefined : other.length === 0;
   return {

@@ -434,10 +434,17 @@ export function incidentId(type: IncidentType, ref: string): string {
  * (see windows/minhash.ts), so "most posts" would miss bands the detector does spike on. A rumour spiking on a hashtag and on its text's band keys is one
  * incident; a band key shared by a single post is not enough to merge two incidents.
  */
+/**
+ * Keys that tie spikes to one incident when a quarter of the evidence shares them: the text's
+ * near-duplicate clusters, the account being talked at (a pile-on arrives as several insult
+ * texts aimed at one target) and the link being pushed.
+ */
+const RELATED = ["{cluster:", "{mention:", "{url:"];
+
 export function clusterOf(sample: readonly SampledPost[]): string[] {
   const counts = new Map<string, number>();
   for (const p of sample)
-    for (const t of p.tags) if (t.startsWith("{cluster:")) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const t of p.tags) if (RELATED.some((k) => t.startsWith(k))) counts.set(t, (counts.get(t) ?? 0) + 1);
   const min = Math.max(2, Math.ceil(sample.length / 4));
   return [...counts].filter(([, n]) => n >= min).map(([t]) => t);
 }

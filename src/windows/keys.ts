@@ -122,4 +122,65 @@ export class Keys {
   healthProbe(): string {
     return `${this.prefix}:{health}:probe`;
   }
+
+  // Review (src/review). Every review key shares the {review} hash tag, so one Lua script can move
+  // an item between its queue, the claims and the outbox, and append the audit log, atomically.
+
+  /** A queue's waiting items (a sorted set by priority; `lead` holds items escalated to a lead). */
+  reviewQueue(queue: string, lead = false): string {
+    return `${this.prefix}:{review}:${lead ? "lq" : "q"}:${queue}`;
+  }
+
+  /** A queue's claimed items by lease expiry (a sorted set). */
+  reviewHeld(queue: string): string {
+    return `${this.prefix}:{review}:held:${queue}`;
+  }
+
+  /** Prefix of review item hashes; the scripts append the item id. */
+  reviewItemPrefix(): string {
+    return `${this.prefix}:{review}:item:`;
+  }
+
+  /** Decisions by decision id (a hash of JSON), the exactly-once point. */
+  reviewDecisions(): string {
+    return `${this.prefix}:{review}:decisions`;
+  }
+
+  /** Moderation actions waiting to be published to Kafka (a stream), and the ones that were. */
+  reviewOutbox(): string {
+    return `${this.prefix}:{review}:outbox`;
+  }
+
+  reviewPublished(): string {
+    return `${this.prefix}:{review}:published`;
+  }
+
+  /** The audit log (a stream); per-incident and per-moderator copies share the entry ids. */
+  reviewAudit(): string {
+    return `${this.prefix}:{review}:audit`;
+  }
+
+  reviewAuditPrefix(): string {
+    return `${this.prefix}:{review}:audit:`;
+  }
+
+  /** API tokens by SHA-256 of the token (a hash of JSON). */
+  reviewTokens(): string {
+    return `${this.prefix}:{review}:tokens`;
+  }
+
+  /** One UI session, by SHA-256 of the session id (a string with a TTL). */
+  reviewSession(hash: string): string {
+    return `${this.prefix}:{review}:session:${hash}`;
+  }
+
+  /** Pub/sub channel of queue changes, for live updates. */
+  reviewChannel(): string {
+    return `${this.prefix}:{review}:changes`;
+  }
+
+  /** Lease electing the one publisher of moderation actions. */
+  reviewPublisherLease(): string {
+    return `${this.prefix}:{review}:publisher`;
+  }
 }

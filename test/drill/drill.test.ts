@@ -1,6 +1,6 @@
 // The drill library through the real path — Kafka → worker (trained models) → Redis → detector:
-// every harmful scenario is detected as its type within 30 s of its burst; the benign trending
-// hashtag and the noisy author open nothing.
+// every harmful scenario is detected as its type within 30 s of its burst and opens an incident
+// of that type; the benign trending hashtag and the noisy author open nothing.
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { runDrills } from "../../src/drill/runner";
@@ -30,8 +30,14 @@ describe("drills", () => {
         expect(r.detected, `${r.scenario} not detected`).toBe(true);
         expect(r.found?.type).toBe(r.expect);
         expect(r.timeToDetectMs, r.scenario).toBeLessThanOrEqual(30_000);
+        // The burst opens an incident of its type; tens of posts in 20 s is a general or large
+        // incident under the plan (III or II), never a platform-wide grade I nor routine grade IV.
+        const mine = r.incidents.filter((i) => i.type === r.expect);
+        expect(mine.length, `${r.scenario} opened no ${r.expect} incident`).toBeGreaterThan(0);
+        for (const i of mine) expect(["II", "III"]).toContain(i.grade);
       } else {
         expect(r.unexpected, `${r.scenario} opened something`).toEqual([]);
+        expect(r.incidents, `${r.scenario} opened an incident`).toEqual([]);
       }
     }
     expect(report.backgroundSpikes).toEqual([]);
