@@ -1,51 +1,95 @@
-// `modstream demo`: services up, a worker, and a replayed synthetic firehose, until Ctrl-C.
+// `modstream demo`: services up, a worker (scores, windows, spikes, incidents, /metrics), and a
+// replayed firehose — real harmless posts from the data sets as background, with a drill
+// scenario injected every `--every` seconds — until Ctrl-C.
 import type { Command } from "commander";
+import type { Message } from "kafkajs";
+import { Partitioners } from "kafkajs";
 import type { CliDeps } from "./bench-cli";
+import type { Post } from "./domain";
+import { SCENARIOS } from "./drill/scenarios";
 import { createLogger } from "./log";
 import { startWorker } from "./main";
 import { normalise } from "./normalise";
-import { publish, postMessages } from "./replay/producer";
+import { loadBenignCorpus } from "./replay/corpus";
 import { Synth } from "./replay/synth";
+import { defaultDataDir } from "./score/cli";
+import { loadDefaultScorer } from "./scoring";
 import { servicesUp } from "./services";
 import { createKafka } from "./source/kafka";
-import { loadDefaultScorer } from "./scoring";
+
+const ROMAN = ["", "I", "II", "III", "IV"];
 
 export function registerDemoCommand(program: Command, deps: CliDeps): void {
   program
     .command("demo")
-    .description("bring up Kafka and Redis, start a worker, replay a sample firehose; Ctrl-C stops everything")
-    .option("--rate <n>", "posts per second to replay", (v) => Number(v), 2000)
-    .option("--count <n>", "posts to replay (0 = until Ctrl-C)", (v) => Number(v), 0)
-    .action(async (o: { rate: number; count: number }) => {
+    .description("bring up Kafka and Redis, start a worker, replay a firehose with drill scenarios in it; Ctrl-C stops")
+    .option("--rate <n>", "background posts per second", (v) => Number(v), 300)
+    .option("--every <s>", "seconds between injected drill scenarios", (v) => Number(v), 20)
+    .option("--seconds <n>", "stop after this many seconds (0 = until Ctrl-C)", (v) => Number(v), 0)
+    .action(async (o: { rate: number; every: number; seconds: number }) => {
       const cfg = deps.config();
-      const log = createLogger(cfg.logLevel, "demo");
+      const log = createLogger(process.env.LOG_LEVEL ?? "warn", "demo");
       await servicesUp(cfg, deps.say);
       const worker = await startWorker(cfg, log, { normalise, scorer: await loadDefaultScorer(log) });
       const stop = new AbortController();
       process.once("SIGINT", () => stop.abort());
       process.once("SIGTERM", () => stop.abort());
+      if (o.seconds > 0) setTimeout(() => stop.abort(), o.seconds * 1000).unref();
+
       let consumed = 0;
       worker.events.on("batch", (b) => (consumed += b.messages));
-      const ticker = setInterval(() => deps.say(`consumed ${consumed} messages`), 5000);
+      worker.events.on("spike", (s) => deps.say(`spike: ${s.type} on ${s.kind} "${s.key}" (${s.reason})`));
+      worker.events.on("incident", (e) => {
+        if (e.kind === "opened" || e.kind === "regraded")
+          deps.say(
+            `incident ${e.kind}: ${e.incidentId} ${e.type} grade ${ROMAN[e.grade]} — see \`npx modstream incident show ${e.incidentId}\``,
+          );
+      });
+      const port = cfg.pipeline.metrics?.port;
+      if (port) deps.say(`metrics: http://127.0.0.1:${port}/metrics`);
+      deps.say(`replaying ${o.rate} posts/s with a drill scenario every ${o.every}s; Ctrl-C stops`);
+
+      const kafka = createKafka(cfg, log);
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const t0 = Date.now();
       const synth = new Synth({
-        seed: Date.now() % 1e9,
+        seed: t0 % 1e9,
         authors: 20_000,
         zhShare: 0.5,
-        startMs: Date.now(),
+        startMs: t0,
         ratePerSec: o.rate,
+        corpus: loadBenignCorpus(defaultDataDir()),
       });
-      function* posts() {
-        for (let i = 0; (o.count === 0 || i < o.count) && !stop.signal.aborted; i++) yield synth.post();
+      const queue: Post[] = [];
+      let sent = 0;
+      let nextScenario = 0;
+      let nextAt = t0 + 5000;
+      const ticker = setInterval(() => deps.say(`consumed ${consumed} posts`), 10_000);
+      while (!stop.signal.aborted) {
+        const now = Date.now();
+        if (now >= nextAt) {
+          const s = SCENARIOS[nextScenario++ % SCENARIOS.length];
+          if (s) {
+            queue.push(...s.posts(now, nextScenario));
+            queue.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+            deps.say(`injecting drill scenario "${s.name}": ${s.description}`);
+          }
+          nextAt = now + o.every * 1000;
+        }
+        const due: Message[] = [];
+        const owed = Math.floor(((now - t0) / 1000) * o.rate) - sent;
+        for (let i = 0; i < owed; i++) due.push(msg({ ...synth.post(), createdAt: new Date(now).toISOString() }));
+        sent += Math.max(0, owed);
+        while (queue.length && Date.parse(queue[0]?.createdAt ?? "") <= now) due.push(msg(queue.shift() as Post));
+        if (due.length) await producer.send({ topic: cfg.pipeline.kafka.topics.posts, messages: due });
+        await new Promise((r) => setTimeout(r, 200));
       }
-      const sent = await publish(postMessages(posts()), {
-        kafka: createKafka(cfg, log),
-        topic: cfg.pipeline.kafka.topics.posts,
-        rate: o.rate,
-      });
-      deps.say(`replayed ${sent} posts; Ctrl-C to stop`);
-      if (!stop.signal.aborted) await new Promise((r) => stop.signal.addEventListener("abort", r));
       clearInterval(ticker);
+      await producer.disconnect();
       await worker.close();
-      deps.say("demo stopped (services keep running: `npx modstream services down` stops them)");
+      deps.say("demo stopped (Kafka and Redis keep running: `npx modstream services down` stops them)");
     });
 }
+
+const msg = (p: Post): Message => ({ key: p.id, value: JSON.stringify(p) });
