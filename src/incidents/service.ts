@@ -158,7 +158,8 @@ export class IncidentService {
       tag,
       ref,
       figures,
-      firstEvidenceAt: Math.min(spike.windowStart, ...sample.map((p) => Date.parse(p.createdAt))),
+      // The first flagged post seen, not the start of the detector's window (up to 30 s earlier).
+      firstEvidenceAt: sample.length ? Math.min(...sample.map((p) => Date.parse(p.createdAt))) : spike.windowStart,
       text: `${spike.type} spike on ${spike.kind} "${spike.key}": ${spike.reason}`,
       aliases: clusterOf(sample),
     });
