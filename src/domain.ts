@@ -176,6 +176,8 @@ export interface IncidentEvent {
   figures?: IncidentFigures;
   /** Statement text, transition note, or what extended the incident. */
   text?: string;
+  /** "opened" only: first evidence → opened, ms (time to detect). */
+  detectedAfterMs?: number;
 }
 
 // Review (src/review): the moderators' queue, decisions and audit log.

@@ -119,7 +119,10 @@ export class IncidentService {
       if (r.outcome === "moved") id = r.id;
       else if (r.outcome === "stale") id = incidentId(input.type, `${input.ref}#${attempt}`);
       else {
-        this.emit(r.event);
+        const e = r.event;
+        this.emit(
+          r.outcome === "opened" && e ? { ...e, detectedAfterMs: Math.max(0, e.at - input.firstEvidenceAt) } : e,
+        );
         if (r.outcome !== "opened" && r.outcome !== "duplicate") await this.regrade(r.id, input.figures, true);
         return { outcome: r.outcome, id: r.id };
       }

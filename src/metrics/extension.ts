@@ -2,7 +2,7 @@
 // the configured port (pipelines/*.yaml `metrics`; port 0 or no section serves nothing).
 import type { Extension, WorkerContext } from "../context";
 import { ConsumerLag } from "./lag";
-import { createMetrics, type Metrics } from "./registry";
+import { createMetrics, type Metrics, type MetricsSources } from "./registry";
 import { serveMetrics } from "./server";
 import { subscribeMetrics } from "./subscribe";
 
@@ -19,7 +19,11 @@ export interface RunningMetrics {
 }
 
 /** Starts metrics for one worker whatever the config says about serving them (tests read the registry). */
-export async function startMetrics(ctx: WorkerContext, serve: { host: string; port: number } | undefined) {
+export async function startMetrics(
+  ctx: WorkerContext,
+  serve: { host: string; port: number } | undefined,
+  openIncidents?: MetricsSources["openIncidents"],
+) {
   const p = ctx.cfg.pipeline;
   const lag = new ConsumerLag({
     kafka: ctx.kafka,
@@ -34,6 +38,7 @@ export async function startMetrics(ctx: WorkerContext, serve: { host: string; po
     // The lease is renewed every tick and lasts three; a recent tick means this worker holds it.
     // (Called on scrape only, after `sub` below exists.)
     detectorLeader: () => Date.now() - sub.lastDetectTick() < p.detect.tickMs * 3,
+    openIncidents,
   });
   const sub = subscribeMetrics(ctx.events, metrics, p.kafka.topics);
   // Warm the cache (and the admin connection) so the first scrape already has the lag.
@@ -51,8 +56,18 @@ export async function startMetrics(ctx: WorkerContext, serve: { host: string; po
   } satisfies RunningMetrics;
 }
 
-export const metricsExtension: Extension = async (ctx) => {
-  const serve = ctx.cfg.pipeline.metrics;
-  if (!serve || serve.port === 0) return { close: () => Promise.resolve() };
-  return startMetrics(ctx, serve);
-};
+/**
+ * The metrics extension. `openIncidents`, given the worker's context, reads live incidents for
+ * the incidents gauge; src/extensions.ts wires it, so metrics/ never imports another stage.
+ */
+export function metricsExtensionWith(
+  openIncidents?: (ctx: WorkerContext) => MetricsSources["openIncidents"],
+): Extension {
+  return async (ctx) => {
+    const serve = ctx.cfg.pipeline.metrics;
+    if (!serve || serve.port === 0) return { close: () => Promise.resolve() };
+    return startMetrics(ctx, serve, openIncidents?.(ctx));
+  };
+}
+
+export const metricsExtension: Extension = metricsExtensionWith();

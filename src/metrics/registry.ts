@@ -38,11 +38,32 @@ export interface LagReading {
   lag: number;
 }
 
+export const INCIDENT_TYPES = ["rumour", "abuse", "attack", "data_leak", "technical"] as const;
+export const GRADES = ["I", "II", "III", "IV"] as const;
+export const INCIDENT_EVENTS = [
+  "opened",
+  "extended",
+  "regraded",
+  "state",
+  "reopened",
+  "resolve_proposed",
+  "statement",
+  "action",
+] as const;
+
+export interface OpenIncidents {
+  type: string;
+  grade: string;
+  count: number;
+}
+
 export interface MetricsSources {
   /** Consumer lag per input partition (cached by the caller; called on every scrape). */
   consumerLag: () => Promise<readonly LagReading[]>;
   /** True while this worker holds the detector lease (ran a tick recently). */
   detectorLeader: () => boolean;
+  /** Live incidents by type and grade (read from Redis on scrape), when incidents are on. */
+  openIncidents?: () => Promise<readonly OpenIncidents[]>;
 }
 
 /** Builds a fresh registry (one per worker, so several workers can share a process in tests). */
@@ -167,6 +188,37 @@ export function createMetrics(sources: MetricsSources) {
         for (const r of readings) this.set({ input: r.input, partition: String(r.partition) }, r.lag);
       },
     }),
+    incidentEvents: new Counter({
+      name: "modstream_incident_events_total",
+      help: "Incident events recorded by this worker (opened, extended, regraded, state, ...), by incident type and grade.",
+      labelNames: ["event", "type", "grade"] as const,
+      registers,
+    }),
+    incidentsResolved: new Counter({
+      name: "modstream_incidents_resolved_total",
+      help: "Incidents declared resolved, by type.",
+      labelNames: ["type"] as const,
+      registers,
+    }),
+    incidentTimeToDetect: new Histogram({
+      name: "modstream_incident_time_to_detect_seconds",
+      help: "First evidence (first flagged post) to the incident being opened, by type.",
+      labelNames: ["type"] as const,
+      buckets: [1, 2.5, 5, 10, 15, 20, 30, 45, 60, 120, 300, 900],
+      registers,
+    }),
+    incidentsOpen: new Gauge({
+      name: "modstream_incidents_open",
+      help: "Live incidents (open, assessing or responding), by type and grade; the same figure from every worker.",
+      labelNames: ["type", "grade"] as const,
+      registers,
+      async collect() {
+        if (!sources.openIncidents) return;
+        const rows = await sources.openIncidents();
+        for (const t of INCIDENT_TYPES) for (const g of GRADES) this.set({ type: t, grade: g }, 0);
+        for (const r of rows) this.set({ type: r.type, grade: r.grade }, r.count);
+      },
+    }),
     detectorLeader: new Gauge({
       name: "modstream_detector_leader",
       help: "1 while this worker holds the detector lease, else 0.",
@@ -194,6 +246,11 @@ export function createMetrics(sources: MetricsSources) {
     // The detector calls a category's spike "attack" when one author drives it (detect/spike.ts).
     m.spikesDetected.labels(c, c).inc(0);
     if (c !== "attack") m.spikesDetected.labels("attack", c).inc(0);
+  }
+  for (const t of INCIDENT_TYPES) {
+    m.incidentsResolved.labels(t).inc(0);
+    m.incidentTimeToDetect.zero({ type: t });
+    for (const g of GRADES) for (const e of INCIDENT_EVENTS) m.incidentEvents.labels(e, t, g).inc(0);
   }
   for (const s of KNOWN_STAGES) m.stepErrors.labels(s).inc(0);
   for (const op of KNOWN_REDIS_OPS) m.redisOpDuration.zero({ op });

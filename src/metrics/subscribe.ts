@@ -2,7 +2,15 @@
 // prom-client; they emit, and this module listens (and stops listening on close).
 import { CATEGORIES } from "../domain";
 import type { Events, PipelineEvents } from "../events";
-import { DEAD_LETTER_REASONS, KNOWN_STAGES, type Input, type Metrics } from "./registry";
+import {
+  DEAD_LETTER_REASONS,
+  GRADES,
+  INCIDENT_EVENTS,
+  INCIDENT_TYPES,
+  KNOWN_STAGES,
+  type Input,
+  type Metrics,
+} from "./registry";
 
 export interface InputTopics {
   posts: string;
@@ -76,6 +84,14 @@ export function subscribeMetrics(events: Events, m: Metrics, topics: InputTopics
       lastTick = Date.now();
       m.detectorTickDuration.observe(t.ms / 1000);
       m.detectorCandidates.inc(t.candidates);
+    }),
+    listen(events, "incident", (e) => {
+      const grade = GRADES[e.grade - 1] ?? "IV";
+      const type = (INCIDENT_TYPES as readonly string[]).includes(e.type) ? e.type : "technical";
+      const kind = (INCIDENT_EVENTS as readonly string[]).includes(e.kind) ? e.kind : "state";
+      m.incidentEvents.labels(kind, type, grade).inc();
+      if (e.kind === "state" && e.state === "resolved") m.incidentsResolved.labels(type).inc();
+      if (e.detectedAfterMs !== undefined) m.incidentTimeToDetect.labels(type).observe(e.detectedAfterMs / 1000);
     }),
     listen(events, "spike", (s) => {
       m.spikesDetected.labels(s.type, s.category).inc();

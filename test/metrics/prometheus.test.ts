@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { Redis } from "ioredis";
 import { startWorker, type Worker } from "../../src/main";
-import { metricsExtension } from "../../src/metrics/extension";
+import { metricsExtensionWith } from "../../src/metrics/extension";
+import { incidentsExtension } from "../../src/incidents/extension";
+import { openIncidents } from "../../src/extensions";
 import { normalise } from "../../src/normalise";
 import { markerScorer } from "../helpers/pipeline";
 import {
@@ -137,7 +139,11 @@ beforeAll(async () => {
   redis = redisClient(cfg);
   // Prometheus first: its first scrape comes a few seconds after start (discovery is throttled).
   prometheus = startPrometheus();
-  worker = await startWorker(cfg, log, { normalise, scorer: markerScorer, extensions: [metricsExtension] });
+  worker = await startWorker(cfg, log, {
+    normalise,
+    scorer: markerScorer,
+    extensions: [metricsExtensionWith(openIncidents), incidentsExtension],
+  });
   worker.events.on("spike", () => spikes++);
   await eventually(
     "prometheus ready",
