@@ -34,7 +34,7 @@ export function predictReference(loaded: LoadedModels, posts: readonly Post[]): 
     const ids = new Int32Array(rows.length * width);
     const weights = new Float32Array(rows.length * width);
     rows.forEach((row, r) => {
-      extractFeatures(texts[row] ?? "", cfg, sink);
+      extractFeatures(texts[row] ?? "", cfg, sink, posts[row]?.author);
       const w = sink.n > 0 ? 1 / Math.sqrt(sink.n) : 0;
       for (let i = 0; i < sink.n; i++) {
         ids[r * width + i] = sink.ids[i] ?? 0;

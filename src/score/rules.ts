@@ -53,8 +53,36 @@ export const DATA_LEAK_WEIGHTS = {
   email: 0.4,
 } as const;
 
+/**
+ * One-pass, allocation-free pre-scan: false only when the text surely has no "@" and
+ * no run of 6 digits (spaces and dashes allowed inside), even after NFKC. Most posts
+ * stop here instead of paying for NFKC, a replace and a regex. Conservative: any
+ * non-ASCII character outside the CJK ideograph/punctuation blocks and the non-digit
+ * full-width forms counts as a possible digit.
+ */
+export function mayLeak(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x40) return true;
+    let digit: boolean;
+    if (c < 0x80) {
+      if (c === 0x20 || c === 0x2d || (c >= 0x09 && c <= 0x0d)) continue; // \s and "-" are skipped
+      digit = c >= 0x30 && c <= 0x39;
+    } else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3001 && c <= 0x303f)) digit = false;
+    else if (c >= 0xff01 && c <= 0xff5e) {
+      if (c === 0xff20) return true; // full-width "@"
+      digit = c >= 0xff10 && c <= 0xff19;
+    } else digit = true;
+    run = digit ? run + 1 : 0;
+    if (run >= 6) return true;
+  }
+  return false;
+}
+
 /** Personal-data patterns in raw post text (full-width digits are folded first). */
 export function dataLeakSignals(text: string): Contribution[] {
+  if (!mayLeak(text)) return [];
   const s = /[^\x00-\x7f]/.test(text) ? text.normalize("NFKC") : text;
   if (!/\d{6}|@/.test(s.replace(/[\s-]/g, ""))) return [];
   const hits: Contribution[] = [];
@@ -99,43 +127,79 @@ const LONG_RUN = /(.)\1{5,}/u;
 const MENTION = /(?<![\w@])@\w+/g;
 const HASHTAG = /#[^\s#]+/g;
 
+/**
+ * LONG_RUN without the regex for the common case: six identical UTF-16 units in a
+ * row ("." excludes line terminators). Astral characters (emoji) are pairs, so
+ * text with surrogates falls back to the regex.
+ */
+function hasLongRun(text: string): boolean {
+  let prev = -1,
+    run = 0,
+    astral = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) astral = true;
+    run = c === prev ? run + 1 : 1;
+    prev = c;
+    if (run >= 6 && c !== 0x0a && c !== 0x0d && c !== 0x2028 && c !== 0x2029) return true;
+  }
+  return astral && LONG_RUN.test(text);
+}
+
 export function attackSignals(post: Post, t: AttackThresholds = DEFAULT_ATTACK): Contribution[] {
   const hits: Contribution[] = [];
-  const links = Math.max(post.urls?.length ?? 0, post.text.match(LINK)?.length ?? 0);
-  const words = post.text.split(/\s+/).filter(Boolean).length;
+  const text = post.text;
+  // The regexes run only when their leading character occurs at all (most posts: never).
+  const linksInText = text.includes("http") || text.includes("www.") ? (text.match(LINK)?.length ?? 0) : 0;
+  const links = Math.max(post.urls?.length ?? 0, linksInText);
   // Many links, or a post that is mostly links, is the classic spam shape.
-  if (links >= t.manyLinks || (links >= 1 && words <= 3)) hits.push({ feature: "rule:link_density", weight: 0.35 });
-  if (LONG_RUN.test(post.text)) hits.push({ feature: "rule:repeated_chars", weight: 0.2 });
+  if (links >= t.manyLinks || (links >= 1 && text.split(/\s+/).filter(Boolean).length <= 3))
+    hits.push({ feature: "rule:link_density", weight: 0.35 });
+  if (hasLongRun(text)) hits.push({ feature: "rule:repeated_chars", weight: 0.2 });
   if (post.author.accountAgeDays < t.newAccountDays) hits.push({ feature: "rule:new_account", weight: 0.3 });
   if (post.author.followers === 0) hits.push({ feature: "rule:zero_followers", weight: 0.25 });
-  const mentions = Math.max(post.mentions?.length ?? 0, post.text.match(MENTION)?.length ?? 0);
+  const mentions = Math.max(post.mentions?.length ?? 0, text.includes("@") ? (text.match(MENTION)?.length ?? 0) : 0);
   if (mentions >= t.manyMentions) hits.push({ feature: "rule:many_mentions", weight: 0.35 });
-  const tags = Math.max(post.hashtags?.length ?? 0, post.text.match(HASHTAG)?.length ?? 0);
+  const tags = Math.max(post.hashtags?.length ?? 0, text.includes("#") ? (text.match(HASHTAG)?.length ?? 0) : 0);
   if (tags >= t.manyHashtags) hits.push({ feature: "rule:many_hashtags", weight: 0.3 });
   return hits.sort((a, b) => b.weight - a.weight);
 }
 
 // ---- rumour urgency markers --------------------------------------------------
 
-const URGENCY: ReadonlyArray<readonly [string, RegExp, number]> = [
+// [name, pattern, weight, substrings one of which every match contains]: the
+// pattern runs only when a substring occurs, so most posts cost a few includes().
+const URGENCY: ReadonlyArray<readonly [string, RegExp, number, readonly string[]]> = [
   [
     "share_before_deleted",
     /(?:share|repost|rt|spread)\b.{0,20}\bbefore\b.{0,15}\b(?:deleted|removed|taken down|gone|censored)/,
     0.45,
+    ["before"],
   ],
-  ["they_dont_want_you_to_know", /they (?:don'?t|do not) want (?:you|us) to know/, 0.45],
-  ["breaking", /\bbreaking\b/, 0.15],
-  ["please_share", /\bplease (?:share|retweet|rt|spread|repost)\b|\bspread the word\b|\bshare (?:this )?now\b/, 0.3],
-  ["zh_urgent_spread", /紧急扩散|求扩散|扩散周知|紧急转发|急转|快转/, 0.45],
-  ["zh_delete_soon", /删前|马上(?:就)?(?:被)?删|随时(?:会)?被删|即将被删/, 0.45],
-  ["zh_insider", /内部消息|内部人士|知情人士透露|小道消息/, 0.35],
-  ["zh_look_now", /速看|速转|赶紧看|千万别/, 0.3],
-  ["zh_repost", /转发/, 0.1],
+  ["they_dont_want_you_to_know", /they (?:don'?t|do not) want (?:you|us) to know/, 0.45, ["want"]],
+  ["breaking", /\bbreaking\b/, 0.15, ["breaking"]],
+  [
+    "please_share",
+    /\bplease (?:share|retweet|rt|spread|repost)\b|\bspread the word\b|\bshare (?:this )?now\b/,
+    0.3,
+    ["please", "spread", "share"],
+  ],
+  ["zh_urgent_spread", /紧急扩散|求扩散|扩散周知|紧急转发|急转|快转/, 0.45, ["扩散", "转"]],
+  ["zh_delete_soon", /删前|马上(?:就)?(?:被)?删|随时(?:会)?被删|即将被删/, 0.45, ["删"]],
+  ["zh_insider", /内部消息|内部人士|知情人士透露|小道消息/, 0.35, ["内部", "知情", "小道"]],
+  ["zh_look_now", /速看|速转|赶紧看|千万别/, 0.3, ["速", "赶紧看", "千万别"]],
+  ["zh_repost", /转发/, 0.1, ["转发"]],
 ];
 
 /** Urgency markers in normalised (lower-case, simplified) text. */
 export function urgencySignals(normalised: string): Contribution[] {
-  const hits: Contribution[] = [];
-  for (const [name, re, weight] of URGENCY) if (re.test(normalised)) hits.push({ feature: `rule:${name}`, weight });
+  let hits: Contribution[] | null = null;
+  for (const [name, re, weight, needles] of URGENCY) {
+    let present = false;
+    for (const w of needles) if (normalised.includes(w)) present = true;
+    if (!present || !re.test(normalised)) continue;
+    (hits ??= []).push({ feature: `rule:${name}`, weight });
+  }
+  if (hits === null) return [];
   return hits.sort((a, b) => b.weight - a.weight);
 }

@@ -24,6 +24,9 @@ export function defaultModelsDir(): string {
 
 /** Rule-only categories flag at even odds. */
 const RULE_THRESHOLD = 0.5;
+/** Model features are explained from this score (or the flag threshold if lower). */
+export const EXPLAIN_FROM = 0.5;
+const NO_HITS: Contribution[] = [];
 
 /** Each feature weighs 1/sqrt(count), as in training (src/train/encode.ts). */
 function featureWeight(count: number): number {
@@ -36,9 +39,8 @@ interface LangModels {
   rumour: LoadedModel;
   fused: FusedPair;
   sink: FeatureSink;
-  /** Per-feature contributions towards abuse / rumour for the current post. */
-  xAbuse: Float64Array;
-  xRumour: Float64Array;
+  /** Per-feature contributions towards the explained category, for the current post. */
+  contrib: Float64Array;
 }
 
 export class ModelScorer implements Scorer {
@@ -54,8 +56,7 @@ export class ModelScorer implements Scorer {
       rumour,
       fused: new FusedPair(abuse.linear, rumour.linear, abuse.entry.direction, rumour.entry.direction),
       sink: makeSink(FEATURES[l]),
-      xAbuse: new Float64Array(FEATURES[l].maxFeatures),
-      xRumour: new Float64Array(FEATURES[l].maxFeatures),
+      contrib: new Float64Array(FEATURES[l].maxFeatures),
     });
     this.byLang = { en: lang("en", m.davidson, m.pheme), zh: lang("zh", m.cold, m.weibo16) };
   }
@@ -71,25 +72,32 @@ export class ModelScorer implements Scorer {
   score(post: Post, normalised?: string): Score {
     const text = prepare(post.text, normalised);
     const l = this.byLang[routeLang(text)];
-    extractFeatures(text, FEATURES[l.lang], l.sink);
+    extractFeatures(text, FEATURES[l.lang], l.sink, post.author);
     const w = featureWeight(l.sink.n);
-    l.fused.run(l.sink, w, this.la, this.lr, l.xAbuse, l.xRumour);
+    l.fused.run(l.sink, w, this.la, this.lr);
     const attack = attackSignals(post);
     const leak = dataLeakSignals(post.text);
     return {
-      abuse: this.model(l, l.abuse, this.la, l.xAbuse, []),
-      rumour: this.model(l, l.rumour, this.lr, l.xRumour, urgencySignals(text)),
+      abuse: this.model(l, l.abuse, this.la, w, 0, NO_HITS),
+      rumour: this.model(l, l.rumour, this.lr, w, 1, urgencySignals(text)),
       attack: ruleScore(attack),
       data_leak: ruleScore(leak),
     };
   }
 
-  /** Model probability of the flagged side, raised by any rule hints (noisy-or). */
+  /**
+   * Model probability of the flagged side, raised by any rule hints (noisy-or).
+   * Model features are explained only when the score reaches the flag threshold or
+   * even odds, whichever is lower: nobody reads why a post is unremarkable, and the
+   * explanation cost ~15% of scoring time when done for every post (--cpu-prof).
+   * Rule hits are always listed.
+   */
   private model(
     l: LangModels,
     m: LoadedModel,
     logits: Float64Array,
-    contrib: Float64Array,
+    weight: number,
+    which: 0 | 1,
     rules: Contribution[],
   ): CategoryScore {
     const { linear, entry } = m;
@@ -97,8 +105,11 @@ export class ModelScorer implements Scorer {
     // Davidson has three classes; abuse is "not neither".
     const p = linear.classes === 1 ? (logits[0] ?? 0) : 1 - (logits[2] ?? 0);
     const score = rules.length > 0 ? 1 - (1 - p) * (1 - noisyOr(rules)) : p;
-    const top = rules.slice(0, MAX_TOP);
-    if (top.length < MAX_TOP) top.push(...topContributions(l.sink, contrib, MAX_TOP - top.length));
+    const top = rules.length > 0 ? rules.slice(0, MAX_TOP) : [];
+    if (top.length < MAX_TOP && score >= Math.min(entry.threshold, EXPLAIN_FROM)) {
+      l.fused.contributions(l.sink, weight, which, l.contrib);
+      top.push(...topContributions(l.sink, l.contrib, MAX_TOP - top.length));
+    }
     return { score, flagged: score >= entry.threshold, top };
   }
 }

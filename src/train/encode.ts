@@ -26,7 +26,7 @@ export function encode(examples: readonly Example[], cfg: FeatureConfig): Encode
   const labels = new Int32Array(examples.length);
   const sink = makeSink(cfg);
   examples.forEach((ex, r) => {
-    extractFeatures(prepare(ex.text), cfg, sink);
+    extractFeatures(prepare(ex.text), cfg, sink, ex);
     const w = featureWeight(sink.n);
     for (let i = 0; i < sink.n; i++) {
       ids[r * width + i] = sink.ids[i] ?? 0;

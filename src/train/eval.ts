@@ -25,7 +25,7 @@ export function probabilities(model: LinearModel, lang: "en" | "zh", examples: r
   const out = new Float32Array(examples.length * model.classes);
   const buf = new Float64Array(model.classes);
   examples.forEach((ex, i) => {
-    extractFeatures(prepare(ex.text), cfg, sink);
+    extractFeatures(prepare(ex.text), cfg, sink, ex);
     model.logits(sink, featureWeight(sink.n), buf);
     model.activate(buf);
     out.set(buf, i * model.classes);

@@ -21,9 +21,11 @@ export interface TrainOptions {
 
 // Chosen by a handful of runs on the dev splits (see docs/scoring.md).
 export const RECIPES: Readonly<Record<ModelName, Recipe>> = {
+  // l2 1e-4 gained 0.003 dev accuracy but stopped flagging short insults (操你妈) in
+  // test/score/evasion.test.ts, so COLD keeps 1e-5.
   cold: { epochs: 4, learningRate: 0.01, l2: 1e-5, batchSize: 64 },
   weibo16: { epochs: 8, learningRate: 0.01, l2: 1e-5, batchSize: 32 },
-  davidson: { epochs: 10, learningRate: 0.01, l2: 1e-6, batchSize: 64, classWeight: [3, 1, 1] },
+  davidson: { epochs: 10, learningRate: 0.01, l2: 1e-5, batchSize: 64, classWeight: [3, 1, 1] },
   pheme: { epochs: 8, learningRate: 0.01, l2: 1e-5, batchSize: 32 },
 };
 
@@ -46,7 +48,8 @@ const DATA: Record<ModelName, ModelEntry["data"]> = {
   pheme: {
     source: "PHEME rumour/non-rumour source tweets (figshare 6392078 via freddyheppell/crowdeval)",
     licence: "CC-BY 4.0 annotations; tweets under Twitter terms",
-    split: "6 two-class events; LOEO for metrics; deployed model on all 6 with a seeded 15% dev",
+    split:
+      "6 two-class events; LOEO for metrics (inside each fold, the next event is the dev for epochs and threshold); deployed model on all 6, epochs on a seeded 15% dev, threshold = mean of the folds'",
   },
 };
 
@@ -116,7 +119,7 @@ export async function runTraining(opts: TrainOptions): Promise<Manifest> {
   const pheme = loadPheme(opts.dataDir);
   const cv = await crossValidatePheme(pheme, RECIPES.pheme, task);
   log(`pheme LOEO rumour F1: micro ${cv.micro.f1.toFixed(4)}, macro over folds ${cv.macroF1.toFixed(4)}`);
-  const final = await trainPhemeFinal(pheme, RECIPES.pheme, task);
+  const final = await trainPhemeFinal(pheme, RECIPES.pheme, task, cv);
   final.training = {
     ...final.training,
     loeo_micro_f1: cv.micro.f1,

@@ -24,7 +24,30 @@ export interface PhemeResult {
   micro: { precision: number; recall: number; f1: number };
 }
 
-/** A seeded 15% of the training events' tweets picks epochs and the threshold. */
+/**
+ * Inside each leave-one-event-out fold, one *training* event (the next one in
+ * PHEME_EVENTS order) is held out to pick epochs and the threshold, and the model
+ * is fitted on the other four. A random slice of the training events' tweets (what
+ * we did before) picks a threshold for events the model has seen, which is too
+ * high for an unseen one (recall 0.39): the held-out event mimics the test.
+ */
+function holdOutEvent(examples: readonly Example[], testEvent: string): { train: Example[]; dev: Example[] } {
+  const i = PHEME_EVENTS.indexOf(testEvent as (typeof PHEME_EVENTS)[number]);
+  const devEvent = PHEME_EVENTS[(i + 1) % PHEME_EVENTS.length];
+  return {
+    train: examples.filter((e) => e.event !== devEvent),
+    dev: examples.filter((e) => e.event === devEvent),
+  };
+}
+
+/** Loss weights n / (2·n_c), so both classes weigh the same in total (rumour rates differ per event). */
+export function balancedWeights(examples: readonly Example[]): number[] {
+  const pos = examples.filter((e) => e.label === 1).length;
+  const neg = examples.length - pos;
+  return [examples.length / (2 * Math.max(neg, 1)), examples.length / (2 * Math.max(pos, 1))];
+}
+
+/** A seeded 15% of the tweets picks epochs and the threshold (the deployed model). */
 function holdOut(examples: readonly Example[], seed: number): { train: Example[]; dev: Example[] } {
   const rand = mulberry32(seed);
   const train: Example[] = [];
@@ -42,12 +65,13 @@ export async function crossValidatePheme(
   const gold: number[] = [];
   const pred: number[] = [];
   for (const event of PHEME_EVENTS) {
-    const { train, dev } = holdOut(
+    const { train, dev } = holdOutEvent(
       all.filter((e) => e.event !== event),
-      opts.seed,
+      event,
     );
     const test = all.filter((e) => e.event === event);
-    const trained = await trainBinary(`pheme -${event}`, "en", train, dev, recipe, "f1", opts);
+    const r = { ...recipe, classWeight: balancedWeights(train) };
+    const trained = await trainBinary(`pheme -${event}`, "en", train, dev, r, "f1", opts);
     const enc = encode(test, FEATURES.en);
     const p = threshold(predictAll(trained.model, enc), trained.threshold);
     trained.model.dispose();
@@ -63,9 +87,24 @@ export async function crossValidatePheme(
   };
 }
 
-/** The deployed model: all six events, threshold tuned on a seeded held-out 15%. */
-export async function trainPhemeFinal(all: readonly Example[], recipe: Recipe, opts: TaskOptions): Promise<Trained> {
+/**
+ * The deployed model: all six events, epochs picked on a seeded held-out 15%. Its
+ * threshold is the mean of the cross-validation folds' thresholds, each picked on
+ * an event that fold had not trained on, since deployed it meets new events.
+ */
+export async function trainPhemeFinal(
+  all: readonly Example[],
+  recipe: Recipe,
+  opts: TaskOptions,
+  cv: PhemeResult,
+): Promise<Trained> {
   const { train, dev } = holdOut(all, opts.seed);
-  const trained = await trainBinary("pheme (all)", "en", train, dev, recipe, "f1", opts);
-  return { model: trained.model, threshold: trained.threshold, training: trained.training };
+  const r = { ...recipe, classWeight: balancedWeights(train) };
+  const trained = await trainBinary("pheme (all)", "en", train, dev, r, "f1", opts);
+  const t = cv.folds.reduce((sum, f) => sum + f.threshold, 0) / Math.max(cv.folds.length, 1);
+  return {
+    model: trained.model,
+    threshold: Math.round(t * 100) / 100,
+    training: { ...trained.training, classWeight: r.classWeight.map((w) => w.toFixed(3)).join(",") },
+  };
 }

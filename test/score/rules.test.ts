@@ -1,7 +1,16 @@
 // Rule signals: checksums, phone and e-mail patterns, spam hints, urgency markers.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Post } from "../../src/domain";
-import { attackSignals, dataLeakSignals, isValidCnId, luhnValid, noisyOr, urgencySignals } from "../../src/score/rules";
+import {
+  attackSignals,
+  dataLeakSignals,
+  isValidCnId,
+  luhnValid,
+  mayLeak,
+  noisyOr,
+  urgencySignals,
+} from "../../src/score/rules";
 
 const rules = (text: string): string[] => dataLeakSignals(text).map((h) => h.feature);
 const post = (text: string, author: Partial<Post["author"]> = {}, extra: Partial<Post> = {}): Post => ({
@@ -96,5 +105,34 @@ describe("rumour urgency markers", () => {
   });
   it("finds nothing in ordinary text", () => {
     expect(urgencySignals("had a nice lunch with friends")).toEqual([]);
+  });
+});
+
+// The hot-path pre-scans must never change a result: compare with the plain regexes.
+describe("rule pre-scans agree with the regexes they skip", () => {
+  const chars = fc.constantFrom(
+    ..."0123456789 -@#x\n\u3000\uff11\uff20\u4e00\u3002\ud83d\ude00aaaaaa\u0661!.".split(""),
+  );
+  const text = fc.oneof(
+    fc.string(),
+    fc.array(chars, { maxLength: 40 }).map((a) => a.join("")),
+  );
+  it("data_leak: the pre-scan passes every text the NFKC + regex gate would", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const s = /[^\x00-\x7f]/.test(t) ? t.normalize("NFKC") : t;
+        if (/\d{6}|@/.test(s.replace(/[\s-]/g, ""))) expect(mayLeak(t)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("repeated characters: the loop agrees with /(.)\\1{5,}/u", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const hit = attackSignals(post(t)).some((h) => h.feature === "rule:repeated_chars");
+        expect(hit).toBe(/(.)\1{5,}/u.test(t));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
