@@ -11,7 +11,8 @@ export type ErrorCode =
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "RATE_LIMITED"
-  | "LOCK_NOT_HELD";
+  | "LOCK_NOT_HELD"
+  | "INTERNAL";
 
 export class ModstreamError extends Error {
   constructor(
@@ -73,3 +74,6 @@ export const lockNotHeld = (id: string, why: string) =>
 /** A decision id reused for a different decision. */
 export const decisionConflict = (id: string) =>
   new ModstreamError("CONFLICT", `decision ${id} was already used for another item`, 409, false);
+
+/** What a caller sees for an unexpected failure: logged in full, never leaked. */
+export const internalError = () => new ModstreamError("INTERNAL", "internal error", 500, false);

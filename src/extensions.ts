@@ -5,6 +5,7 @@ import { Events } from "./events";
 import { IncidentService } from "./incidents/service";
 import { metricsExtensionWith } from "./metrics/extension";
 import { incidentsExtension } from "./incidents/extension";
+import { reviewExtension } from "./review/extension";
 
 const ROMAN = ["", "I", "II", "III", "IV"];
 
@@ -30,4 +31,4 @@ export function openIncidents(ctx: WorkerContext) {
   };
 }
 
-export const workerExtensions: Extension[] = [metricsExtensionWith(openIncidents), incidentsExtension];
+export const workerExtensions: Extension[] = [metricsExtensionWith(openIncidents), incidentsExtension, reviewExtension];

@@ -1,0 +1,223 @@
+// `modstream bench api`: the review API under load on loopback. 200 moderators (one autocannon
+// connection each, with its own token) claim the next item and decide it, over and over; reports
+// throughput and latency (target p99 < 50 ms). The server runs in a child process so the load
+// generator does not share its event loop; Redis and Kafka are the real ones, under a random
+// prefix and actions topic that are removed afterwards.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import { stringify } from "yaml";
+import { loadConfig, type Config } from "../src/config";
+import { createKafka } from "../src/source/kafka";
+import { createLogger } from "../src/log";
+import { apiDeps, startApi } from "../src/http/run";
+
+export interface ApiBenchResult {
+  moderators: number;
+  seconds: number;
+  requests: number;
+  requestsPerSec: number;
+  /** Claim + decide pairs completed per second. */
+  decisionsPerSec: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  non2xx: number;
+  decided: number;
+  published: number;
+  targetP99Ms: number;
+  meetsTarget: boolean;
+}
+
+const CHILD_FLAG = "MODSTREAM_BENCH_API_CHILD";
+
+export async function benchApi(o: {
+  config: Config;
+  moderators?: number;
+  seconds?: number;
+  items?: number;
+  say?: (l: string) => void;
+}): Promise<ApiBenchResult> {
+  const say = o.say ?? (() => undefined);
+  const moderators = o.moderators ?? 200;
+  const seconds = o.seconds ?? 10;
+  const id = randomBytes(3).toString("hex");
+  const base = o.config.pipeline;
+  const pipeline = {
+    ...base,
+    redis: { ...base.redis, prefix: `bench-api-${id}` },
+    kafka: {
+      ...base.kafka,
+      partitions: 4,
+      topics: Object.fromEntries(
+        Object.keys(base.kafka.topics).map((k) => [k, `bench-${k}-${id}`]),
+      ) as typeof base.kafka.topics,
+    },
+    metrics: undefined,
+    api: {
+      host: "127.0.0.1",
+      port: 0,
+      leaseSeconds: 300,
+      sessionTtlSeconds: 600,
+      secureCookies: true,
+      corsOrigins: [],
+      rateLimit: { authPerMinute: 100, writesPerMinute: 1_000_000 },
+      postMinScore: 0.98,
+    },
+  };
+  const cfg: Config = { ...o.config, pipeline };
+  const file = join(tmpdir(), `modstream-bench-api-${id}.yaml`);
+  writeFileSync(file, stringify(pipeline));
+  const redis = new Redis(cfg.redisUrl);
+  const deps = apiDeps(cfg, redis);
+  let child: ChildProcess | undefined;
+  try {
+    const tokens = await Promise.all(
+      Array.from(
+        { length: moderators },
+        async (_, i) => (await deps.auth.createToken("moderator", `bench-${i}`)).token,
+      ),
+    );
+    // Enough work that the queue never runs dry during the run.
+    const items = o.items ?? Math.max(20_000, moderators * seconds * 20);
+    say(`queueing ${items} posts`);
+    for (let i = 0; i < items; i += 500)
+      await Promise.all(
+        Array.from({ length: Math.min(500, items - i) }, (_, j) =>
+          deps.review.enqueuePost({
+            queue: "abuse",
+            reason: "bench",
+            grade: (((i + j) % 4) + 1) as 1 | 2 | 3 | 4,
+            post: {
+              id: `bp-${i + j}`,
+              authorId: `ba-${(i + j) % 1000}`,
+              followers: 1,
+              text: "bench post",
+              createdAt: new Date().toISOString(),
+              scores: { rumour: 0, abuse: 0.99, attack: 0, data_leak: 0 },
+              top: [],
+            },
+          }),
+        ),
+      );
+    say("starting the API server");
+    child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
+      env: { ...process.env, [CHILD_FLAG]: "1", MODSTREAM_PIPELINE: file, LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child!.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /^listening (\S+)$/m.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child!.once("exit", (code) => reject(new Error(`API server exited (${code})`)));
+    });
+    say(`${moderators} moderators claiming and deciding for ${seconds}s against ${url}`);
+    let next = 0;
+    type Ctx = { token?: string; claim?: { item: { id: string }; lockToken: string } | null; n?: number };
+    const result = await autocannon({
+      url,
+      connections: moderators,
+      duration: seconds,
+      requests: [
+        {
+          method: "POST",
+          path: "/api/queues/abuse/claim",
+          setupRequest: (req, context: Ctx) => {
+            context.token ??= tokens[next++ % tokens.length];
+            return { ...req, headers: { ...req.headers, authorization: `Bearer ${context.token}` } };
+          },
+          onResponse: (_status, body, context: Ctx) => {
+            context.claim = body ? (JSON.parse(body) as Ctx["claim"]) : null;
+          },
+        },
+        {
+          method: "POST",
+          setupRequest: (req, context: Ctx) => {
+            const c = context.claim;
+            const headers = {
+              ...req.headers,
+              authorization: `Bearer ${context.token}`,
+              "content-type": "application/json",
+            };
+            if (!c) return { ...req, method: "GET", path: "/api/claims", headers };
+            context.n = (context.n ?? 0) + 1;
+            return {
+              ...req,
+              path: `/api/items/${encodeURIComponent(c.item.id)}/decision`,
+              headers,
+              body: JSON.stringify({
+                lockToken: c.lockToken,
+                decisionId: `${c.item.id}-${context.token?.slice(-6)}-${context.n}`,
+                kind: context.n % 2 ? "remove_post" : "dismiss",
+                reason: "bench",
+              }),
+            };
+          },
+        },
+      ],
+    });
+    // Requests in flight when the run ends still finish; let them land first.
+    await new Promise((r) => setTimeout(r, 1000));
+    const decided = Number(await redis.hlen(deps.keys.reviewDecisions()));
+    // Every decision reaches Kafka: wait for the outbox to drain.
+    const deadline = Date.now() + 60_000;
+    let published = 0;
+    while (Date.now() < deadline) {
+      published = Number(await redis.hlen(deps.keys.reviewPublished()));
+      if (published >= decided) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const p99 = result.latency.p99;
+    return {
+      moderators,
+      seconds,
+      requests: result.requests.total,
+      requestsPerSec: Math.round(result.requests.average),
+      decisionsPerSec: Math.round(decided / seconds),
+      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99, max: result.latency.max },
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+      decided,
+      published,
+      targetP99Ms: 50,
+      meetsTarget: p99 < 50,
+    };
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+    let cursor = "0";
+    do {
+      const [c, keys] = await redis.scan(cursor, "MATCH", `${pipeline.redis.prefix}:*`, "COUNT", 1000);
+      cursor = c;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== "0");
+    redis.disconnect();
+    rmSync(file, { force: true });
+    const admin = createKafka(cfg, createLogger("error"), "-bench").admin();
+    await admin.connect();
+    const mine = new Set(Object.values(pipeline.kafka.topics));
+    const existing = (await admin.listTopics()).filter((t) => mine.has(t));
+    await admin.deleteTopics({ topics: existing }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+// The child: the API server alone, until SIGTERM.
+if (process.env[CHILD_FLAG] === "1") {
+  const cfg = loadConfig();
+  const api = await startApi(cfg, createLogger("warn", "bench-api"), { port: 0 });
+  process.stdout.write(`listening ${api.url}\n`);
+  await once(process, "SIGTERM");
+  await api.close();
+  process.exit(0);
+}

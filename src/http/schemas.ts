@@ -1,0 +1,189 @@
+// TypeBox schemas of the API: one source for validation, the OpenAPI document and the TS types.
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { DECISION_KINDS, INCIDENT_STATES, REVIEW_QUEUES, ROLES } from "../domain";
+
+const Enum = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
+
+export const ErrorBody = Type.Object(
+  {
+    code: Type.String({ description: "stable error code (src/errors.ts)" }),
+    message: Type.String(),
+    statusCode: Type.Integer(),
+  },
+  { $id: "ErrorBody" },
+);
+
+export const Queue = Enum(REVIEW_QUEUES, "working group");
+export const Role = Enum(ROLES);
+export const DecisionKind = Enum(DECISION_KINDS);
+export const Grade = Type.Integer({ minimum: 1, maximum: 4, description: "1 (一级, major) … 4 (四级, routine)" });
+const Scores = Type.Object({
+  rumour: Type.Number(),
+  abuse: Type.Number(),
+  attack: Type.Number(),
+  data_leak: Type.Number(),
+});
+const Contribution = Type.Object({ feature: Type.String(), weight: Type.Number() });
+
+export const ReviewPost = Type.Object({
+  id: Type.String(),
+  authorId: Type.String(),
+  followers: Type.Number(),
+  text: Type.String(),
+  createdAt: Type.String(),
+  scores: Scores,
+  top: Type.Array(Contribution),
+});
+
+export const ReviewItem = Type.Object(
+  {
+    id: Type.String(),
+    kind: Enum(["incident", "post"] as const),
+    queue: Queue,
+    grade: Grade,
+    reason: Type.String(),
+    enqueuedAt: Type.Number(),
+    dueAt: Type.Number({ description: "SLA deadline, ms since epoch" }),
+    incidentId: Type.Optional(Type.String()),
+    post: Type.Optional(ReviewPost),
+    state: Enum(["queued", "claimed", "decided"] as const),
+    holder: Type.Optional(Type.String()),
+    leaseUntil: Type.Optional(Type.Number()),
+    escalated: Type.Optional(Type.Boolean()),
+  },
+  { $id: "ReviewItem" },
+);
+
+export const Claim = Type.Object({ item: ReviewItem, lockToken: Type.String() });
+
+export const Action = Type.Object({
+  decisionId: Type.String(),
+  action: DecisionKind,
+  itemId: Type.String(),
+  queue: Queue,
+  incidentId: Type.Optional(Type.String()),
+  postId: Type.Optional(Type.String()),
+  accountId: Type.Optional(Type.String()),
+  rebuttal: Type.Optional(Type.String()),
+  reason: Type.String(),
+  moderator: Type.String(),
+  at: Type.Number(),
+});
+
+export const ItemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+export const QueueParams = Type.Object({ queue: Queue });
+export const LockBody = Type.Object(
+  { lockToken: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+
+export const DecisionBody = Type.Object(
+  {
+    lockToken: Type.String({ minLength: 1, maxLength: 100 }),
+    decisionId: Type.String({ minLength: 1, maxLength: 100, description: "idempotency key: one action per id" }),
+    kind: DecisionKind,
+    reason: Type.String({ maxLength: 2000 }),
+    postId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    rebuttal: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Pagination = {
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+};
+
+export const QueueCounts = Type.Object({
+  queue: Queue,
+  group: Type.String(),
+  waiting: Type.Integer(),
+  escalated: Type.Integer(),
+  claimed: Type.Integer(),
+  nextDueAt: Type.Optional(Type.Number()),
+});
+
+const Figures = Type.Object({
+  flagged: Type.Number(),
+  posts: Type.Number(),
+  perMinute: Type.Number(),
+  authors: Type.Number(),
+  reach: Type.Number(),
+  confidence: Type.Number(),
+  growth: Type.Number(),
+});
+
+export const Incident = Type.Object({
+  id: Type.String(),
+  type: Queue,
+  grade: Grade,
+  state: Enum(INCIDENT_STATES),
+  source: Type.String(),
+  kind: Type.String(),
+  key: Type.String(),
+  group: Type.String(),
+  assignee: Type.Optional(Type.String()),
+  figures: Figures,
+  firstEvidenceAt: Type.Number(),
+  openedAt: Type.Number(),
+  updatedAt: Type.Number(),
+  lastActivityAt: Type.Number(),
+  reopenCount: Type.Number(),
+  resolvedAt: Type.Optional(Type.Number()),
+});
+
+export const IncidentEvent = Type.Object({
+  incidentId: Type.String(),
+  kind: Type.String(),
+  at: Type.Number(),
+  actor: Type.String(),
+  grade: Grade,
+  state: Type.String(),
+  from: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+  text: Type.Optional(Type.String()),
+});
+
+export const EvidencePost = Type.Object({
+  id: Type.String(),
+  authorId: Type.String(),
+  followers: Type.Number(),
+  text: Type.String(),
+  createdAt: Type.String(),
+  scores: Scores,
+});
+
+export const AuditEntry = Type.Object({
+  id: Type.String(),
+  at: Type.Number(),
+  actor: Type.String(),
+  kind: Type.String(),
+  itemId: Type.Optional(Type.String()),
+  incidentId: Type.Optional(Type.String()),
+  what: Type.Optional(Type.String()),
+  why: Type.Optional(Type.String()),
+});
+
+export const Principal = Type.Object({ tokenId: Type.String(), name: Type.String(), role: Role });
+export const TokenInfo = Type.Object({
+  tokenId: Type.String(),
+  name: Type.String(),
+  role: Role,
+  createdAt: Type.Number(),
+  createdBy: Type.String(),
+});
+
+/** Response map with the shared error body for every error status a route can answer. */
+export const responses = <T extends Record<number, TSchema>>(ok: T) => ({
+  ...ok,
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  429: ErrorBody,
+  500: ErrorBody,
+});
+
+export type ErrorBodyT = Static<typeof ErrorBody>;

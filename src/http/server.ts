@@ -1,0 +1,183 @@
+// buildServer(deps): the review API and UI as a fastify app. Returns the app and never listens
+// (tests use app.inject(); src/http/run.ts listens). Every route declares the least role it needs
+// in `config.role`; a route without one fails the build.
+import { existsSync, readdirSync } from "node:fs";
+import { sep } from "node:path";
+import fastifyCookie from "@fastify/cookie";
+import fastifyCors from "@fastify/cors";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import type { ApiConfig, IncidentsConfig } from "../config";
+import type { Role } from "../domain";
+import type { Events } from "../events";
+import type { IncidentService } from "../incidents/service";
+import type { AuthStore, Principal } from "../review/auth";
+import type { ReviewService } from "../review/queue";
+import { followIncidents } from "../review/extension";
+import type { Keys } from "../windows/keys";
+import { authenticate, authorise, SESSION_COOKIE } from "./auth";
+import { errorHandler, notFoundHandler } from "./errors";
+import { Changes } from "./sse";
+import { ErrorBody } from "./schemas";
+import { healthRoutes } from "./routes/health";
+import { authRoutes } from "./routes/auth";
+import { reviewRoutes } from "./routes/review";
+import { incidentRoutes } from "./routes/incidents";
+import { adminRoutes } from "./routes/admin";
+
+export interface ServerDeps {
+  api: ApiConfig;
+  incidentsConfig: IncidentsConfig;
+  redis: Redis;
+  keys: Keys;
+  events: Events;
+  review: ReviewService;
+  incidents: IncidentService;
+  auth: AuthStore;
+  /** Readiness of the services behind the API (Redis is checked here; Kafka by the caller). */
+  ready?: () => Promise<Record<string, boolean>>;
+  logger?: FastifyBaseLogger | boolean;
+  /** Built UI (ui/dist); served at / when present. */
+  uiDir?: string;
+}
+
+export type RouteRole = Role | "public";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    role?: RouteRole;
+  }
+  interface FastifyInstance {
+    /** Every route with the least role it needs (the role-matrix test walks it). */
+    routeRoles: { method: string; url: string; role: RouteRole }[];
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+    sessionId?: string;
+  }
+}
+
+export type App = FastifyInstance<
+  import("node:http").Server,
+  import("node:http").IncomingMessage,
+  import("node:http").ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export async function buildServer(deps: ServerDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: typeof deps.logger === "object" ? deps.logger : undefined,
+    logger: typeof deps.logger === "boolean" ? deps.logger : undefined,
+    trustProxy: false,
+    // Open event streams must not hold up a shutdown.
+    forceCloseConnections: true,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  const routeRoles: { method: string; url: string; role: RouteRole }[] = [];
+  const uiDir = deps.uiDir && existsSync(deps.uiDir) ? deps.uiDir : undefined;
+  const uiFiles = new Set(
+    uiDir ? readdirSync(uiDir, { recursive: true, encoding: "utf8" }).map((f) => `/${f.split(sep).join("/")}`) : [],
+  );
+  app.decorate("routeRoles", routeRoles);
+  app.addHook("onRoute", (route) => {
+    const url = route.url;
+    const methods = [route.method].flat().filter((m) => m !== "HEAD");
+    if (route.config?.role) for (const method of methods) routeRoles.push({ method, url, role: route.config.role });
+    if (url.startsWith("/docs") || route.config?.role) return;
+    // CORS preflight, the UI's files and its entry page are public; the API calls they make are not.
+    if (methods.includes("OPTIONS") || url === "/" || uiFiles.has(url)) {
+      route.config = { ...route.config, role: "public" };
+      return;
+    }
+    throw new Error(`route ${String(route.method)} ${url} declares no role`);
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addSchema(ErrorBody);
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+  });
+  await app.register(fastifyCors, {
+    origin: deps.api.corsOrigins.length ? [...deps.api.corsOrigins] : false,
+    credentials: true,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    hook: "preHandler",
+    keyGenerator: (req) => req.principal?.tokenId ?? req.ip,
+    errorResponseBuilder: (_req, ctx) => ({
+      code: "RATE_LIMITED",
+      message: `too many requests, retry in ${Math.ceil(ctx.ttl / 1000)}s`,
+      statusCode: 429,
+    }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: "modstream review API", version: "1.0.0", description: "Moderators' review queue (docs/api.md)" },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "API token (modstream token create)" },
+          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
+
+  app.addHook("onRequest", async (req) => {
+    req.principal = await authenticate(req, deps.auth);
+    authorise(req);
+  });
+
+  const changes = new Changes(deps.redis, deps.keys.reviewChannel());
+  app.addHook("onClose", () => changes.close());
+  // Statements and transitions made through this server go to the audit log (and re-queue on a grade change).
+  const onIncident = followIncidents(
+    deps.review,
+    (id) => deps.incidents.get(id),
+    (err) => app.log.warn({ err }, "audit of an incident event failed"),
+  );
+  deps.events.on("incident", onIncident);
+  app.addHook("onClose", (_app, done) => {
+    deps.events.off("incident", onIncident);
+    done();
+  });
+
+  const ctx = { ...deps, changes };
+  await app.register(healthRoutes(ctx));
+  await app.register(authRoutes(ctx), { prefix: "/api" });
+  await app.register(reviewRoutes(ctx), { prefix: "/api" });
+  await app.register(incidentRoutes(ctx), { prefix: "/api" });
+  await app.register(adminRoutes(ctx), { prefix: "/api" });
+  if (uiDir) await app.register(fastifyStatic, { root: uiDir, prefix: "/", wildcard: false, index: "index.html" });
+  return app;
+}
+
+export type RouteContext = ServerDeps & { changes: Changes };
+
+/** Rate limit of writes and of logins, per client, from the api section. */
+export const writeLimit = (api: ApiConfig) => ({ max: api.rateLimit.writesPerMinute, timeWindow: 60_000 });
+export const authLimit = (api: ApiConfig) => ({ max: api.rateLimit.authPerMinute, timeWindow: 60_000 });

@@ -1,0 +1,52 @@
+// Live queue changes for server-sent events: one Redis subscriber per server, fanned out to every
+// open stream. Changes are hints ("the rumour queue changed"); clients re-read what they show.
+import { EventEmitter } from "node:events";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Redis } from "ioredis";
+
+export class Changes {
+  private sub: Redis | undefined;
+  private readonly bus = new EventEmitter();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+  ) {
+    this.bus.setMaxListeners(0);
+  }
+
+  private async ensure(): Promise<void> {
+    if (this.sub) return;
+    this.sub = this.redis.duplicate();
+    this.sub.on("message", (_ch: string, msg: string) => this.bus.emit("change", msg));
+    await this.sub.subscribe(this.channel);
+  }
+
+  /** Streams changes to one client until it goes away. */
+  async stream(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await this.ensure();
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      "x-content-type-options": "nosniff",
+    });
+    res.write(`retry: 2000\nevent: hello\ndata: {}\n\n`);
+    const onChange = (msg: string) => res.write(`event: change\ndata: ${msg}\n\n`);
+    const ping = setInterval(() => res.write(`: ping\n\n`), 15_000);
+    this.bus.on("change", onChange);
+    req.raw.on("close", () => {
+      clearInterval(ping);
+      this.bus.off("change", onChange);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.bus.emit("close");
+    const s = this.sub;
+    this.sub = undefined;
+    if (s) await s.quit().catch(() => s.disconnect());
+  }
+}

@@ -1,0 +1,106 @@
+// The review worker extension: queues incidents as they open or change grade, queues single posts
+// scored above the api section's postMinScore, and audits grade changes, state changes and
+// statements from the incidents stage's events.
+import type { Extension, WorkerContext } from "../context";
+import { apiConfig } from "../config";
+import { CATEGORIES, type Category, type IncidentEvent, type ReviewPost } from "../domain";
+import { ReviewService } from "./queue";
+
+export const reviewExtension: Extension = (ctx: WorkerContext) => Promise.resolve(startReview(ctx));
+
+/** Follows incident events into the queue and the audit log (also used by the API server). */
+export function followIncidents(
+  review: ReviewService,
+  get: (id: string) => Promise<Parameters<ReviewService["enqueueIncident"]>[0]>,
+  onError: (err: unknown) => void,
+) {
+  return (e: IncidentEvent) => {
+    const work = async () => {
+      if (e.kind === "opened" || e.kind === "regraded" || e.kind === "reopened")
+        await review.enqueueIncident(await get(e.incidentId));
+      const kind =
+        e.kind === "regraded"
+          ? "grade"
+          : e.kind === "statement"
+            ? "statement"
+            : e.kind === "state"
+              ? "state"
+              : undefined;
+      if (kind)
+        await review.audit.append({
+          actor: e.actor,
+          kind,
+          incidentId: e.incidentId,
+          what: e.text ?? `${e.from ?? ""} → ${e.state}`,
+          at: e.at,
+        });
+    };
+    work().catch(onError);
+  };
+}
+
+function startReview(ctx: WorkerContext): { close(): Promise<void> } {
+  const ic = ctx.cfg.pipeline.incidents;
+  if (!ic?.enabled) return { close: () => Promise.resolve() };
+  const api = apiConfig(ctx.cfg.pipeline);
+  const log = ctx.log.child({ component: "review" });
+  const review = new ReviewService({
+    redis: ctx.redis,
+    keys: ctx.keys,
+    events: ctx.events,
+    slaMinutes: ic.slaMinutes,
+    leaseSeconds: api.leaseSeconds,
+  });
+  const incidentKey = (id: string) => ctx.keys.incident(id);
+  const getIncident = async (id: string) => {
+    const h = await ctx.redis.hgetall(incidentKey(id));
+    return {
+      id,
+      type: h.type,
+      grade: Number(h.grade),
+      kind: h.kind,
+      key: h.key,
+      openedAt: Number(h.openedAt),
+    } as Parameters<ReviewService["enqueueIncident"]>[0];
+  };
+  const onIncident = followIncidents(review, getIncident, (err) => log.warn({ err }, "review queue update failed"));
+  const onEvidence = (e: {
+    posts: {
+      post: ReviewPostSource;
+      score: Record<Category, { score: number; top: { feature: string; weight: number }[] }>;
+    }[];
+  }) => {
+    for (const { post, score } of e.posts) {
+      const best = CATEGORIES.reduce((a, c) => (score[c].score > score[a].score ? c : a), CATEGORIES[0]);
+      if (score[best].score < api.postMinScore) continue;
+      const rp: ReviewPost = {
+        id: post.id,
+        authorId: post.author.id,
+        followers: post.author.followers,
+        text: post.text,
+        createdAt: post.createdAt,
+        scores: Object.fromEntries(CATEGORIES.map((c) => [c, score[c].score])) as Record<Category, number>,
+        top: score[best].top.slice(0, 8),
+      };
+      review
+        .enqueuePost({ post: rp, queue: best, reason: `${best} score ${score[best].score.toFixed(2)}` })
+        .catch((err: unknown) => log.warn({ err }, "queueing a flagged post failed"));
+    }
+  };
+  ctx.events.on("incident", onIncident);
+  ctx.events.on("stepEvidence", onEvidence);
+  return {
+    close() {
+      ctx.events.off("incident", onIncident);
+      ctx.events.off("stepEvidence", onEvidence);
+      return Promise.resolve();
+    },
+  };
+}
+
+interface ReviewPostSource {
+  id: string;
+  author: { id: string; followers: number };
+  text: string;
+  createdAt: string;
+}

@@ -1,0 +1,243 @@
+// Publishes moderation actions from the review outbox to the actions topic, exactly once per
+// decision id. The decision script writes the outbox entry atomically with the decision; this
+// module sends it keyed by account (warn/suspend) or post, and remembers the partition's end
+// offset before sending. If a publisher dies between Kafka's acknowledgement and the Redis
+// acknowledgement, the next one reads the partition from that offset and finds the decision
+// already there instead of sending it twice. One publisher at a time holds a Redis lease.
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { Partitioners, type Admin, type Kafka, type Producer } from "kafkajs";
+import type { ModerationAction } from "../domain";
+import type { ReviewKeys } from "./keys";
+
+export const OUTBOX_GROUP = "actions";
+const SENT_SUFFIX = ":sent";
+
+export interface ActionPublisherOptions {
+  redis: Redis;
+  keys: ReviewKeys;
+  kafka: Kafka;
+  producer: Producer;
+  topic: string;
+  /** This publisher's name in the outbox consumer group and the lease. */
+  consumer: string;
+  /** Entries another publisher read but did not acknowledge for this long are taken over. */
+  claimIdleMs?: number;
+  leaseMs?: number;
+  /** Test hook: runs after Kafka acknowledged a batch, before Redis does (simulates a crash). */
+  afterSend?: () => void;
+  onError?: (err: Error) => void;
+}
+
+type Entry = [string, string[]];
+
+/** The key an action is published under: the account for sanctions, else the post. */
+export function actionKey(a: ModerationAction): string {
+  if (a.action === "warn_author" || a.action === "suspend_author") return `account:${a.accountId ?? ""}`;
+  return a.postId ? `post:${a.postId}` : `incident:${a.incidentId ?? a.itemId}`;
+}
+
+const partitioner = Partitioners.DefaultPartitioner();
+
+export class ActionPublisher {
+  private ready = false;
+  private partitions: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private adminClient: Promise<Admin> | undefined;
+
+  constructor(private readonly o: ActionPublisherOptions) {}
+
+  private get sentKey() {
+    return this.o.keys.reviewPublished() + SENT_SUFFIX;
+  }
+
+  private async ensureGroup(): Promise<void> {
+    if (this.ready) return;
+    try {
+      await this.o.redis.xgroup("CREATE", this.o.keys.reviewOutbox(), OUTBOX_GROUP, "0", "MKSTREAM");
+    } catch (err) {
+      if (!String((err as Error).message).includes("BUSYGROUP")) throw err;
+    }
+    this.ready = true;
+  }
+
+  private admin(): Promise<Admin> {
+    this.adminClient ??= (async () => {
+      const a = this.o.kafka.admin();
+      await a.connect();
+      return a;
+    })().catch((err: unknown) => {
+      this.adminClient = undefined;
+      throw err;
+    });
+    return this.adminClient;
+  }
+
+  private async partitionCount(): Promise<number> {
+    if (this.partitions) return this.partitions;
+    const md = await (await this.admin()).fetchTopicMetadata({ topics: [this.o.topic] });
+    this.partitions = md.topics[0]?.partitions.length ?? 1;
+    return this.partitions;
+  }
+
+  private partitionOf(key: string, n: number): number {
+    const partitionMetadata = Array.from({ length: n }, (_, i) => ({
+      partitionId: i,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+    return partitioner({ topic: this.o.topic, partitionMetadata, message: { key, value: null } });
+  }
+
+  /** Publishes what the outbox holds; returns how many actions were handled. */
+  async poll(): Promise<number> {
+    await this.ensureGroup();
+    const key = this.o.keys.reviewOutbox();
+    const [, reclaimed] = (await this.o.redis.xautoclaim(
+      key,
+      OUTBOX_GROUP,
+      this.o.consumer,
+      this.o.claimIdleMs ?? 30_000,
+      "0",
+      "COUNT",
+      100,
+    )) as [string, Entry[]];
+    const fresh = (await this.o.redis.xreadgroup(
+      "GROUP",
+      OUTBOX_GROUP,
+      this.o.consumer,
+      "COUNT",
+      200,
+      "STREAMS",
+      key,
+      ">",
+    )) as [string, Entry[]][] | null;
+    const entries = [
+      ...(reclaimed ?? []).filter(([, f]) => f).map((e) => ({ e, retry: true })),
+      ...(fresh?.[0]?.[1] ?? []).map((e) => ({ e, retry: false })),
+    ];
+    if (entries.length === 0) return 0;
+    const n = await this.partitionCount();
+    const done: string[] = [];
+    const toSend: { id: string; action: ModerationAction; key: string; partition: number }[] = [];
+    const actions = entries.map(({ e: [, f] }) => JSON.parse(f[f.indexOf("action") + 1] ?? "{}") as ModerationAction);
+    const seen = await this.o.redis.hmget(this.o.keys.reviewPublished(), ...actions.map((a) => a.decisionId));
+    for (const [i, { e, retry }] of entries.entries()) {
+      const id = e[0];
+      const action = actions[i]!;
+      if (seen[i] !== null) {
+        done.push(id);
+        continue;
+      }
+      const k = actionKey(action);
+      const partition = this.partitionOf(k, n);
+      if (retry) {
+        const from = await this.o.redis.hget(this.sentKey, action.decisionId);
+        if (from !== null && (await this.alreadyOnTopic(partition, Number(from), action.decisionId))) {
+          await this.o.redis.hset(this.o.keys.reviewPublished(), action.decisionId, "recovered");
+          done.push(id);
+          continue;
+        }
+      }
+      toSend.push({ id, action, key: k, partition });
+    }
+    if (toSend.length) {
+      const ends = await this.ends();
+      const marks = toSend.flatMap((s) => [s.action.decisionId, String(ends.get(s.partition) ?? 0)]);
+      await this.o.redis.hset(this.sentKey, ...marks);
+      await this.o.producer.send({
+        topic: this.o.topic,
+        messages: toSend.map((s) => ({
+          key: s.key,
+          partition: s.partition,
+          value: JSON.stringify(s.action),
+          headers: { decisionId: s.action.decisionId },
+        })),
+      });
+      this.o.afterSend?.();
+      await this.o.redis.hset(
+        this.o.keys.reviewPublished(),
+        ...toSend.flatMap((s) => [s.action.decisionId, String(s.action.at)]),
+      );
+      await this.o.redis.hdel(this.sentKey, ...toSend.map((s) => s.action.decisionId));
+      done.push(...toSend.map((s) => s.id));
+    }
+    await this.o.redis.xack(key, OUTBOX_GROUP, ...done);
+    await this.o.redis.xdel(key, ...done);
+    return done.length;
+  }
+
+  private async ends(): Promise<Map<number, number>> {
+    const offs = await (await this.admin()).fetchTopicOffsets(this.o.topic);
+    return new Map(offs.map((o) => [o.partition, Number(o.high)]));
+  }
+
+  /** Reads one partition from `from` to its current end looking for the decision (recovery only). */
+  private async alreadyOnTopic(partition: number, from: number, decisionId: string): Promise<boolean> {
+    const end = (await this.ends()).get(partition) ?? 0;
+    if (from >= end) return false;
+    const groupId = `modstream-actions-recovery-${randomUUID()}`;
+    const consumer = this.o.kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: this.o.topic });
+      let found = false;
+      await new Promise<void>((resolve, reject) => {
+        const timeout = setTimeout(() => reject(new Error("recovery scan timed out")), 30_000);
+        consumer
+          .run({
+            eachMessage: ({ partition: p, message }) => {
+              if (p !== partition) return Promise.resolve();
+              if (message.headers?.decisionId?.toString() === decisionId) found = true;
+              if (found || Number(message.offset) + 1 >= end) {
+                clearTimeout(timeout);
+                resolve();
+              }
+              return Promise.resolve();
+            },
+          })
+          .then(() => consumer.seek({ topic: this.o.topic, partition, offset: String(from) }))
+          .catch(reject);
+      });
+      return found;
+    } finally {
+      await consumer.disconnect();
+      await (await this.admin()).deleteGroups([groupId]).catch(() => undefined);
+    }
+  }
+
+  /** Polls while holding the publisher lease (one publisher per deployment). */
+  start(everyMs = 200): void {
+    const leaseMs = this.o.leaseMs ?? 10_000;
+    const tick = async () => {
+      const lease = this.o.keys.reviewPublisherLease();
+      const got =
+        (await this.o.redis.set(lease, this.o.consumer, "PX", leaseMs, "NX")) === "OK" ||
+        ((await this.o.redis.get(lease)) === this.o.consumer && (await this.o.redis.pexpire(lease, leaseMs)) === 1);
+      if (got) while ((await this.poll()) > 0);
+    };
+    const loop = () => {
+      this.running = tick()
+        .catch((err: unknown) => this.o.onError?.(err as Error))
+        .finally(() => {
+          if (this.timer !== undefined) this.timer = setTimeout(loop, everyMs);
+        });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async close(): Promise<void> {
+    const t = this.timer;
+    this.timer = undefined;
+    clearTimeout(t);
+    await this.running;
+    const lease = this.o.keys.reviewPublisherLease();
+    if ((await this.o.redis.get(lease)) === this.o.consumer) await this.o.redis.del(lease);
+    const admin = this.adminClient;
+    this.adminClient = undefined;
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+  }
+}

@@ -1,0 +1,415 @@
+// The review queues: one per working group, items in priority order (grade, then SLA deadline,
+// then age), claimed with a lock token under a lease, decided once per decision id. Every change
+// is one Lua script (lua/*.lua) that also appends the audit log; decisions land in the outbox
+// that publisher.ts sends to Kafka.
+import { createHash, randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import {
+  REVIEW_QUEUES,
+  type DecisionKind,
+  type Grade,
+  type Incident,
+  type ModerationAction,
+  type ReviewItem,
+  type ReviewPost,
+  type ReviewQueue,
+  type Role,
+} from "../domain";
+import { badRequest, decisionConflict, itemNotFound, lockNotHeld } from "../errors";
+import type { Events } from "../events";
+import { AuditLog } from "./audit";
+import type { ReviewKeys } from "./keys";
+import { withReviewScripts, type ReviewClient } from "./scripts";
+
+export interface ReviewServiceOptions {
+  redis: Redis;
+  keys: ReviewKeys;
+  events: Events;
+  /** Response-time targets per grade (the pipeline file's incidents.slaMinutes). */
+  slaMinutes: { I: number; II: number; III: number; IV: number };
+  leaseSeconds: number;
+  now?: () => number;
+}
+
+export interface Claim {
+  item: ReviewItem;
+  lockToken: string;
+}
+
+export interface DecideInput {
+  itemId: string;
+  lockToken: string;
+  moderator: string;
+  decisionId: string;
+  kind: DecisionKind;
+  reason: string;
+  postId?: string;
+  accountId?: string;
+  rebuttal?: string;
+}
+
+export interface QueueCounts {
+  queue: ReviewQueue;
+  waiting: number;
+  escalated: number;
+  claimed: number;
+  /** Earliest SLA deadline among waiting items, ms since epoch. */
+  nextDueAt?: number;
+}
+
+export type Listing = "waiting" | "escalated" | "claimed";
+
+const ROMAN = { 1: "I", 2: "II", 3: "III", 4: "IV" } as const;
+
+/** Grade first, then the SLA deadline (ms, < 1e13 until the year 2286); a lower score is sooner. */
+export const priority = (grade: Grade, dueAt: number): number => grade * 1e13 + dueAt;
+
+const SAFE_ID = /^[\w.:-]{1,100}$/;
+export const incidentItemId = (incidentId: string) => `inc:${incidentId}`;
+export const postItemId = (postId: string) =>
+  `post:${SAFE_ID.test(postId) ? postId : "h." + createHash("sha1").update(postId).digest("hex").slice(0, 20)}`;
+
+const POST_ACTIONS: ReadonlySet<DecisionKind> = new Set(["remove_post", "label_rumour"]);
+const ACCOUNT_ACTIONS: ReadonlySet<DecisionKind> = new Set(["warn_author", "suspend_author"]);
+
+export class ReviewService {
+  readonly audit: AuditLog;
+  private readonly redis: ReviewClient;
+  private readonly now: () => number;
+  private readonly pending = new Map<string, string>();
+
+  constructor(private readonly o: ReviewServiceOptions) {
+    this.redis = withReviewScripts(o.redis);
+    this.audit = new AuditLog(this.redis, o.keys);
+    this.now = o.now ?? Date.now;
+  }
+
+  get leaseMs(): number {
+    return this.o.leaseSeconds * 1000;
+  }
+
+  private item(id: string): string {
+    return this.o.keys.reviewItemPrefix() + id;
+  }
+
+  private changed(
+    kind: "enqueue" | "claim" | "decide" | "release" | "expire" | "reassign",
+    queue: string,
+    decision?: string,
+  ) {
+    this.o.events.emit("review", { kind, queue, decision });
+    // Live updates for every API server (server-sent events). Changes are hints, so a burst is
+    // published once per queue per 100 ms; losing one only delays a refresh.
+    if (this.pending.has(queue)) return;
+    this.pending.set(queue, kind);
+    setTimeout(() => {
+      const k = this.pending.get(queue);
+      this.pending.delete(queue);
+      this.redis.publish(this.o.keys.reviewChannel(), JSON.stringify({ kind: k, queue })).catch(() => undefined);
+    }, 100).unref();
+  }
+
+  dueAt(grade: Grade, from: number): number {
+    return from + this.o.slaMinutes[ROMAN[grade]] * 60_000;
+  }
+
+  /** Queues an incident (or refreshes its grade and deadline); decided incidents stay decided. */
+  async enqueueIncident(inc: Incident): Promise<number> {
+    const queue = inc.type;
+    const item: Omit<ReviewItem, "state"> = {
+      id: incidentItemId(inc.id),
+      kind: "incident",
+      queue,
+      grade: inc.grade,
+      reason: `${inc.type} incident on ${inc.kind} "${inc.key}"`,
+      enqueuedAt: inc.openedAt,
+      dueAt: this.dueAt(inc.grade, inc.openedAt),
+      incidentId: inc.id,
+    };
+    return this.enqueue(item);
+  }
+
+  /** Queues one post (high-confidence flag or user reports); grade III (general) unless told. */
+  async enqueuePost(p: { post: ReviewPost; queue: ReviewQueue; reason: string; grade?: Grade; at?: number }) {
+    const at = p.at ?? this.now();
+    const grade = p.grade ?? 3;
+    return this.enqueue({
+      id: postItemId(p.post.id),
+      kind: "post",
+      queue: p.queue,
+      grade,
+      reason: p.reason,
+      enqueuedAt: at,
+      dueAt: this.dueAt(grade, at),
+      post: p.post,
+    });
+  }
+
+  private async enqueue(item: Omit<ReviewItem, "state">): Promise<number> {
+    const r = await this.redis.reviewEnqueue(
+      this.item(item.id),
+      this.o.keys.reviewQueue(item.queue),
+      this.o.keys.reviewAudit(),
+      item.id,
+      priority(item.grade, item.dueAt),
+      JSON.stringify(item),
+      this.now(),
+      this.o.keys.reviewAuditPrefix(),
+      item.incidentId ?? "",
+      item.reason,
+    );
+    if (r === 1) this.changed("enqueue", item.queue);
+    return r;
+  }
+
+  /** The next item of a queue, leased to the moderator; null when nothing waits. */
+  async claimNext(queue: ReviewQueue, moderator: string, role: Role): Promise<Claim | null> {
+    const lockToken = randomBytes(18).toString("base64url");
+    const r = await this.redis.reviewClaim(
+      this.o.keys.reviewQueue(queue),
+      this.o.keys.reviewQueue(queue, true),
+      this.o.keys.reviewHeld(queue),
+      this.o.keys.reviewAudit(),
+      this.now(),
+      this.leaseMs,
+      moderator,
+      lockToken,
+      role === "moderator" ? "0" : "1",
+      this.o.keys.reviewItemPrefix(),
+      this.o.keys.reviewAuditPrefix(),
+    );
+    if (!r) return null;
+    this.changed("claim", queue);
+    return { item: parseItem({ ...hashOf(r.slice(1)), id: r[0] ?? "" }), lockToken };
+  }
+
+  async renew(itemId: string, lockToken: string, moderator: string): Promise<number> {
+    const r = await this.releaseOrRenew(itemId, lockToken, moderator, "renew");
+    return Number(r);
+  }
+
+  async release(itemId: string, lockToken: string, moderator: string): Promise<void> {
+    await this.releaseOrRenew(itemId, lockToken, moderator, "release");
+  }
+
+  private async releaseOrRenew(itemId: string, token: string, actor: string, mode: "release" | "renew") {
+    const item = await this.get(itemId);
+    const r = await this.redis.reviewRelease(
+      this.item(itemId),
+      this.o.keys.reviewHeld(item.queue),
+      this.o.keys.reviewQueue(item.queue),
+      this.o.keys.reviewQueue(item.queue, true),
+      this.o.keys.reviewAudit(),
+      itemId,
+      token,
+      actor,
+      this.now(),
+      this.o.keys.reviewAuditPrefix(),
+      mode,
+      this.leaseMs,
+    );
+    lockOutcome(itemId, r);
+    if (mode === "release") this.changed("release", item.queue);
+    return r;
+  }
+
+  /** A lead hands an item to a moderator; the new holder finds the lock token in `mine`. */
+  async reassign(itemId: string, to: string, lead: string, why = ""): Promise<Claim> {
+    const item = await this.get(itemId);
+    const lockToken = randomBytes(18).toString("base64url");
+    const r = await this.redis.reviewReassign(
+      this.item(itemId),
+      this.o.keys.reviewHeld(item.queue),
+      this.o.keys.reviewQueue(item.queue),
+      this.o.keys.reviewQueue(item.queue, true),
+      this.o.keys.reviewAudit(),
+      itemId,
+      to,
+      lockToken,
+      this.now(),
+      this.leaseMs,
+      lead,
+      this.o.keys.reviewAuditPrefix(),
+      why,
+    );
+    if (r === "missing") throw itemNotFound(itemId);
+    if (r === "decided") throw lockNotHeld(itemId, "already decided");
+    this.changed("reassign", item.queue);
+    return { item: await this.get(itemId), lockToken };
+  }
+
+  /**
+   * Decides a claimed item. The same decision id always yields the same action, published once:
+   * a retry after a timeout returns the recorded action instead of deciding twice.
+   */
+  async decide(d: DecideInput): Promise<{ action: ModerationAction; duplicate: boolean }> {
+    const item = await this.get(d.itemId);
+    const postId = d.postId ?? item.post?.id;
+    const accountId = d.accountId ?? item.post?.authorId;
+    if (POST_ACTIONS.has(d.kind) && !postId) throw badRequest(`${d.kind} needs a postId on an incident`);
+    if (ACCOUNT_ACTIONS.has(d.kind) && !accountId) throw badRequest(`${d.kind} needs an accountId on an incident`);
+    if (d.kind === "label_rumour" && item.queue !== "rumour" && !d.rebuttal)
+      throw badRequest("label_rumour outside the rumour queue needs a rebuttal");
+    const action: ModerationAction = {
+      decisionId: d.decisionId,
+      action: d.kind,
+      itemId: d.itemId,
+      queue: item.queue,
+      ...(item.incidentId ? { incidentId: item.incidentId } : {}),
+      ...(postId ? { postId } : {}),
+      ...(accountId ? { accountId } : {}),
+      ...(d.rebuttal ? { rebuttal: d.rebuttal } : {}),
+      reason: d.reason,
+      moderator: d.moderator,
+      at: this.now(),
+    };
+    const [status, json] = await this.redis.reviewDecide(
+      this.item(d.itemId),
+      this.o.keys.reviewHeld(item.queue),
+      this.o.keys.reviewDecisions(),
+      this.o.keys.reviewOutbox(),
+      this.o.keys.reviewAudit(),
+      this.o.keys.reviewQueue(item.queue, true),
+      d.itemId,
+      d.lockToken,
+      d.moderator,
+      d.decisionId,
+      action.at,
+      JSON.stringify(action),
+      d.kind,
+      this.o.keys.reviewAuditPrefix(),
+      d.reason,
+      `${d.kind}${postId ? ` post ${postId}` : ""}${ACCOUNT_ACTIONS.has(d.kind) ? ` account ${accountId}` : ""}`,
+    );
+    if (status === "duplicate") {
+      const prior = JSON.parse(json) as ModerationAction;
+      if (prior.itemId !== d.itemId) throw decisionConflict(d.decisionId);
+      return { action: prior, duplicate: true };
+    }
+    lockOutcome(d.itemId, status);
+    this.changed("decide", item.queue, d.kind);
+    return { action, duplicate: false };
+  }
+
+  async get(itemId: string): Promise<ReviewItem> {
+    const h = await this.redis.hgetall(this.item(itemId));
+    if (!h.data) throw itemNotFound(itemId);
+    return parseItem({ ...h, id: itemId });
+  }
+
+  /** A page of one queue: waiting (in priority order), escalated, or claimed (by lease end). */
+  async list(
+    queue: ReviewQueue,
+    which: Listing,
+    offset = 0,
+    limit = 50,
+  ): Promise<{ items: ReviewItem[]; total: number }> {
+    const key =
+      which === "claimed" ? this.o.keys.reviewHeld(queue) : this.o.keys.reviewQueue(queue, which === "escalated");
+    const [ids, total] = await Promise.all([
+      this.redis.zrange(key, String(offset), String(offset + limit - 1)),
+      this.redis.zcard(key),
+    ]);
+    return { items: await this.many(ids), total };
+  }
+
+  private async many(ids: string[]): Promise<ReviewItem[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.item(id));
+    const rows = (await pipe.exec()) ?? [];
+    return rows
+      .map(([, h], i): Record<string, string> => ({ ...(h as Record<string, string>), id: ids[i] ?? "" }))
+      .filter((h) => h.data)
+      .map(parseItem);
+  }
+
+  async counts(): Promise<QueueCounts[]> {
+    const pipe = this.redis.pipeline();
+    for (const q of REVIEW_QUEUES) {
+      pipe.zcard(this.o.keys.reviewQueue(q));
+      pipe.zcard(this.o.keys.reviewQueue(q, true));
+      pipe.zcard(this.o.keys.reviewHeld(q));
+      pipe.zrange(this.o.keys.reviewQueue(q), "0", "0", "WITHSCORES");
+    }
+    const rows = ((await pipe.exec()) ?? []).map(([, v]) => v);
+    return REVIEW_QUEUES.map((queue, i) => {
+      const head = rows[i * 4 + 3] as string[];
+      const score = head[1] === undefined ? undefined : Number(head[1]);
+      return {
+        queue,
+        waiting: Number(rows[i * 4]),
+        escalated: Number(rows[i * 4 + 1]),
+        claimed: Number(rows[i * 4 + 2]),
+        ...(score === undefined ? {} : { nextDueAt: score % 1e13 }),
+      };
+    });
+  }
+
+  /** The items a moderator holds, with their lock tokens (after a reload, or a lead's reassignment). */
+  async mine(moderator: string): Promise<Claim[]> {
+    const pipe = this.redis.pipeline();
+    for (const q of REVIEW_QUEUES) pipe.zrange(this.o.keys.reviewHeld(q), "0", "999");
+    const ids = ((await pipe.exec()) ?? []).flatMap(([, v]) => v as string[]);
+    const out: Claim[] = [];
+    const p2 = this.redis.pipeline();
+    for (const id of ids) p2.hgetall(this.item(id));
+    const rows = (await p2.exec()) ?? [];
+    rows.forEach(([, h], i) => {
+      const hash = h as Record<string, string>;
+      if (hash.data && hash.holder === moderator && hash.token && hash.state === "claimed")
+        out.push({ item: parseItem({ ...hash, id: ids[i] ?? "" }), lockToken: hash.token });
+    });
+    return out;
+  }
+
+  /** Returns every expired lease to its queue (a claim does this for its own queue anyway). */
+  async sweep(): Promise<number> {
+    let n = 0;
+    for (const q of REVIEW_QUEUES) {
+      const r = await this.redis.reviewExpire(
+        this.o.keys.reviewQueue(q),
+        this.o.keys.reviewQueue(q, true),
+        this.o.keys.reviewHeld(q),
+        this.o.keys.reviewAudit(),
+        this.now(),
+        this.o.keys.reviewItemPrefix(),
+        this.o.keys.reviewAuditPrefix(),
+      );
+      if (r > 0) this.changed("expire", q);
+      n += r;
+    }
+    return n;
+  }
+}
+
+function lockOutcome(itemId: string, status: string): void {
+  switch (status) {
+    case "missing":
+      throw itemNotFound(itemId);
+    case "not_claimed":
+      throw lockNotHeld(itemId, "not claimed (its lease may have expired)");
+    case "not_holder":
+      throw lockNotHeld(itemId, "the lock token does not match (claimed or reassigned to someone else)");
+    case "expired":
+      throw lockNotHeld(itemId, "the lease has expired: claim it again");
+    default:
+  }
+}
+
+function hashOf(flat: string[]): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] ?? ""] = flat[i + 1] ?? "";
+  return h;
+}
+
+function parseItem(h: Record<string, string>): ReviewItem {
+  const data = JSON.parse(h.data ?? "{}") as Omit<ReviewItem, "state">;
+  return {
+    ...data,
+    state: (h.state ?? "queued") as ReviewItem["state"],
+    ...(h.holder ? { holder: h.holder } : {}),
+    ...(h.leaseUntil ? { leaseUntil: Number(h.leaseUntil) } : {}),
+    ...(h.escalated === "1" ? { escalated: true } : {}),
+  };
+}

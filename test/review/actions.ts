@@ -1,0 +1,26 @@
+// Reads every message of a topic from the beginning (tests only).
+import type { Kafka } from "kafkajs";
+
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  until: (n: number) => boolean,
+  timeoutMs = 20_000,
+): Promise<{ key: string; value: Record<string, unknown> }[]> {
+  const out: { key: string; value: Record<string, unknown> }[] = [];
+  const consumer = kafka.consumer({ groupId: `read-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      out.push({
+        key: message.key?.toString() ?? "",
+        value: JSON.parse(message.value?.toString() ?? "{}") as Record<string, unknown>,
+      });
+    },
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!until(out.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  return out;
+}
