@@ -23,6 +23,25 @@ export function registerBenchCommands(program: Command, deps: CliDeps): void {
     });
   registerWindowsBench(bench, deps);
   registerSoakBench(bench, deps);
+  registerApiBench(bench, deps);
+}
+
+export function registerApiBench(bench: Command, deps: CliDeps): void {
+  bench
+    .command("api")
+    .description("the review API under load on loopback: moderators claiming and deciding (target p99 < 50 ms)")
+    .option("--moderators <n>", "concurrent moderators, one connection each", (v) => Number(v), 200)
+    .option("--seconds <n>", "how long to load the API", (v) => Number(v), 20)
+    .option("--json", "print one JSON object")
+    .action(async (o: { moderators: number; seconds: number; json?: boolean }) => {
+      const { benchApi } = await import("../bench/api");
+      const r = await benchApi({ config: deps.config(), moderators: o.moderators, seconds: o.seconds, say: deps.say });
+      process.stdout.write(
+        o.json
+          ? JSON.stringify(r) + "\n"
+          : `${r.decisionsPerSec} decisions/s, ${r.requestsPerSec} requests/s\nlatency ms: p50 ${r.latencyMs.p50}, p99 ${r.latencyMs.p99}, max ${r.latencyMs.max}\ntarget p99 < ${r.targetP99Ms} ms: ${r.meetsTarget ? "met" : "missed"}\n`,
+      );
+    });
 }
 
 export function registerWindowsBench(bench: Command, deps: CliDeps): void {

@@ -17,6 +17,7 @@ import { registerDrillCommand } from "./drill/cli";
 import { registerWindowsCommands } from "./windows-cli";
 import { registerScoreCommands } from "./score/cli";
 import { registerIncidentCommands } from "./incidents/cli";
+import { registerApiCommands } from "./http/cli";
 import { Keys } from "./windows/keys";
 
 const int = (name: string) => (v: string) => {
@@ -133,6 +134,7 @@ registerDrillCommand(program, { config, say });
 registerWindowsCommands(program, { config, say });
 registerScoreCommands(program);
 registerIncidentCommands(program, { config, say, keys: (prefix) => new Keys(prefix) });
+registerApiCommands(program, { config, say });
 
 function fail(err: unknown, log?: Logger): never {
   if (err instanceof ModstreamError || err instanceof InvalidArgumentError) say(`error: ${err.message}`);
