@@ -3,19 +3,21 @@ import { randomBytes } from "node:crypto";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { publish, postMessages } from "../src/replay/producer";
 import { Synth } from "../src/replay/synth";
+import type { Corpus } from "../src/replay/corpus";
 
 export async function preloadTopic(
   kafka: Kafka,
   count: number,
   partitions: number,
   say: (line: string) => void,
+  corpus?: Corpus,
 ): Promise<string> {
   const topic = `bench-${randomBytes(4).toString("hex")}`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
   await admin.disconnect();
-  const synth = new Synth({ seed: 7, authors: 50_000, zhShare: 0.5, startMs: Date.now(), ratePerSec: 20_000 });
+  const synth = new Synth({ seed: 7, authors: 50_000, zhShare: 0.5, startMs: Date.now(), ratePerSec: 20_000, corpus });
   function* posts() {
     for (let i = 0; i < count; i++) yield synth.post();
   }

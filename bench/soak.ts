@@ -11,6 +11,8 @@ import { normalise } from "../src/normalise";
 import type { Scorer } from "../src/pipeline";
 import { postMessages, publish } from "../src/replay/producer";
 import { Synth } from "../src/replay/synth";
+import { loadBenignCorpus } from "../src/replay/corpus";
+import { defaultDataDir } from "../src/score/cli";
 import { createKafka } from "../src/source/kafka";
 import { deleteTopic } from "./kafka-util";
 import { benchConfig } from "./worker-run";
@@ -19,6 +21,8 @@ export interface SoakSample {
   atSeconds: number;
   posts: number;
   redisUsedMb: number;
+  /** Memory of this run's own keys (MEMORY USAGE summed), unlike used_memory, which is all of Redis. */
+  ownKeysMb: number;
   redisKeys: number;
   heapUsedMb: number;
   rssMb: number;
@@ -41,6 +45,7 @@ export async function benchSoak(o: {
     ...p,
     windows: { ...p.windows, retentionSeconds: o.retentionSeconds },
     detect: { ...p.detect, watchSeconds: o.retentionSeconds },
+    metrics: { host: "127.0.0.1", port: 0 },
   }));
   const kafka = createKafka(cfg, log);
   const admin = kafka.admin();
@@ -51,29 +56,36 @@ export async function benchSoak(o: {
   const events = new Events();
   let consumed = 0;
   events.on("batch", (b) => (consumed += b.messages));
-  const worker = await startWorker(cfg, log, { normalise, scorer: o.scorer, events, extensions: [] });
+  // The whole worker: every extension (incidents, review queue, metrics) runs as in production.
+  const worker = await startWorker(cfg, log, { normalise, scorer: o.scorer, events });
   const t0 = Date.now();
   const samples: SoakSample[] = [];
   const sample = async () => {
     const info = await redis.info("memory");
     let keys = 0;
+    let ownBytes = 0;
     for await (const batch of redis.scanStream({
       match: `${cfg.pipeline.redis.prefix}:*`,
       count: 5000,
-    }) as AsyncIterable<string[]>)
+    }) as AsyncIterable<string[]>) {
       keys += batch.length;
+      const pipe = redis.pipeline();
+      for (const k of batch) pipe.memory("USAGE", k);
+      for (const [, v] of (await pipe.exec()) ?? []) ownBytes += Number(v ?? 0);
+    }
     const m = process.memoryUsage();
     const s: SoakSample = {
       atSeconds: Math.round((Date.now() - t0) / 1000),
       posts: consumed,
       redisUsedMb: mb(Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0)),
+      ownKeysMb: mb(ownBytes),
       redisKeys: keys,
       heapUsedMb: mb(m.heapUsed),
       rssMb: mb(m.rss),
     };
     samples.push(s);
     o.say(
-      `soak ${s.atSeconds}s/${o.seconds}s: ${s.posts} posts, redis ${s.redisUsedMb} MB / ${s.redisKeys} keys, heap ${s.heapUsedMb} MB`,
+      `soak ${s.atSeconds}s/${o.seconds}s: ${s.posts} posts, own keys ${s.ownKeysMb} MB / ${s.redisKeys} keys (redis ${s.redisUsedMb} MB), heap ${s.heapUsedMb} MB`,
     );
   };
   const timer = setInterval(() => void sample(), o.sampleSeconds * 1000);
@@ -86,6 +98,7 @@ export async function benchSoak(o: {
       ratePerSec: o.rate,
       freshKeys: true,
       idPrefix: "soak",
+      corpus: loadBenignCorpus(defaultDataDir()),
     });
     function* posts() {
       while (Date.now() - t0 < o.seconds * 1000) yield { ...synth.post(), createdAt: new Date().toISOString() };
@@ -115,8 +128,10 @@ export async function benchSoak(o: {
     posts: consumed,
     steady: {
       redisUsedMb: range((s) => s.redisUsedMb),
+      ownKeysMb: range((s) => s.ownKeysMb),
       redisKeys: range((s) => s.redisKeys),
       heapUsedMb: range((s) => s.heapUsedMb),
+      rssMb: range((s) => s.rssMb),
     },
     samples,
   };

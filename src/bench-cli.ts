@@ -24,6 +24,42 @@ export function registerBenchCommands(program: Command, deps: CliDeps): void {
   registerWindowsBench(bench, deps);
   registerSoakBench(bench, deps);
   registerApiBench(bench, deps);
+  registerE2eBench(bench, deps);
+}
+
+export function registerE2eBench(bench: Command, deps: CliDeps): void {
+  bench
+    .command("e2e")
+    .description(
+      "raw consumption (the ceiling) vs the full pipeline with 1 and 2 workers, one pre-loaded topic; live latency",
+    )
+    .option("--count <n>", "posts to pre-load", (v) => Number(v), 1_000_000)
+    .option("--partitions <n>", "partitions of the pre-loaded topic", (v) => Number(v), 4)
+    .option(
+      "--live-rate <n>",
+      "posts/s for the live latency phase (0 = half of one worker's throughput)",
+      (v) => Number(v),
+      0,
+    )
+    .option("--live-seconds <n>", "length of the live latency phase", (v) => Number(v), 30)
+    .option("--json", "print one JSON object")
+    .action(async (o: { count: number; partitions: number; liveRate: number; liveSeconds: number; json?: boolean }) => {
+      const { benchE2e } = await import("../bench/e2e");
+      const r = await benchE2e({ config: deps.config(), ...o, say: deps.say });
+      const line = (name: string, w: typeof r.oneWorker) =>
+        `${name}: ${w.postsPerSec} posts/s (${w.ratioToCeiling} of the ceiling), step p50 ${w.stepMs.p50} ms / p99 ${w.stepMs.p99} ms, ` +
+        `worker CPU ${w.workerCpuSeconds} s, machine ${Math.round(w.machineBusy * 100)}% busy, RSS ${w.rssMb.map((s) => s.join("→")).join(" | ")} MB, counted ${w.counted}/${w.posts}\n`;
+      process.stdout.write(
+        o.json
+          ? JSON.stringify(r) + "\n"
+          : `ceiling (raw kafkajs): ${r.ceiling.postsPerSec} posts/s\n` +
+              line("1 worker", r.oneWorker) +
+              line("2 workers", r.twoWorkers) +
+              `live at ${r.live.rate} posts/s: event time → durable p50 ${r.live.latencyMs.p50} ms, p99 ${r.live.latencyMs.p99} ms\n` +
+              `targets: ≥ ${r.targets.ratioToCeiling} of the ceiling with one worker: ${r.targets.ratioMet ? "met" : "missed"}; ` +
+              `≥ ${r.targets.postsPerSec} posts/s: ${r.targets.postsPerSecMet ? "met" : "missed"}\n`,
+      );
+    });
 }
 
 export function registerApiBench(bench: Command, deps: CliDeps): void {
@@ -73,10 +109,14 @@ export function registerSoakBench(bench: Command, deps: CliDeps): void {
     .option("--seconds <n>", "how long to run", (v) => Number(v), 300)
     .option("--rate <n>", "posts per second", (v) => Number(v), 2000)
     .option("--retention <n>", "window retention in seconds for this run", (v) => Number(v), 60)
+    .option("--no-scorer", "leave scoring out")
     .option("--json", "print one JSON object")
-    .action(async (o: { seconds: number; rate: number; retention: number; json?: boolean }) => {
+    .action(async (o: { seconds: number; rate: number; retention: number; scorer: boolean; json?: boolean }) => {
       const { benchSoak } = await import("../bench/soak");
+      const { loadDefaultScorer } = await import("./scoring");
+      const { createLogger } = await import("./log");
       const r = await benchSoak({
+        scorer: o.scorer ? await loadDefaultScorer(createLogger("warn")) : undefined,
         config: deps.config(),
         seconds: o.seconds,
         rate: o.rate,

@@ -1,6 +1,7 @@
-// `modstream demo`: services up, a worker (scores, windows, spikes, incidents, /metrics), and a
-// replayed firehose — real harmless posts from the data sets as background, with a drill
-// scenario injected every `--every` seconds — until Ctrl-C.
+// `modstream demo`: services up, a worker (scores, windows, spikes, incidents, review queue,
+// /metrics), the review API and web UI with a lead's sign-in token, and a replayed firehose —
+// real harmless posts from the data sets as background, with a drill scenario injected every
+// `--every` seconds — until Ctrl-C, which stops everything it started.
 import type { Command } from "commander";
 import type { Message } from "kafkajs";
 import { Partitioners } from "kafkajs";
@@ -9,6 +10,7 @@ import type { Post } from "./domain";
 import { SCENARIOS } from "./drill/scenarios";
 import { createLogger } from "./log";
 import { startWorker } from "./main";
+import { startApi } from "./http/run";
 import { normalise } from "./normalise";
 import { loadBenignCorpus } from "./replay/corpus";
 import { Synth } from "./replay/synth";
@@ -26,11 +28,16 @@ export function registerDemoCommand(program: Command, deps: CliDeps): void {
     .option("--rate <n>", "background posts per second", (v) => Number(v), 300)
     .option("--every <s>", "seconds between injected drill scenarios", (v) => Number(v), 20)
     .option("--seconds <n>", "stop after this many seconds (0 = until Ctrl-C)", (v) => Number(v), 0)
-    .action(async (o: { rate: number; every: number; seconds: number }) => {
+    .option("--port <port>", "port of the review UI and API (default: the pipeline file's api.port)", (v) => Number(v))
+    .action(async (o: { rate: number; every: number; seconds: number; port?: number }) => {
       const cfg = deps.config();
       const log = createLogger(process.env.LOG_LEVEL ?? "warn", "demo");
       await servicesUp(cfg, deps.say);
       const worker = await startWorker(cfg, log, { normalise, scorer: await loadDefaultScorer(log) });
+      const api = await startApi(cfg, log, { port: o.port });
+      const { token } = await api.deps.auth.createToken("lead", "demo", "demo");
+      deps.say(`review UI: ${api.url}  (sign in with this lead token: ${token})`);
+      deps.say(`review API: ${api.url}/api, OpenAPI at ${api.url}/docs (Authorization: Bearer <token>)`);
       const stop = new AbortController();
       process.once("SIGINT", () => stop.abort());
       process.once("SIGTERM", () => stop.abort());
@@ -87,6 +94,7 @@ export function registerDemoCommand(program: Command, deps: CliDeps): void {
       }
       clearInterval(ticker);
       await producer.disconnect();
+      await api.close();
       await worker.close();
       deps.say("demo stopped (Kafka and Redis keep running: `npx modstream services down` stops them)");
     });

@@ -16,6 +16,8 @@ export interface PipelineEvents {
       scores?: readonly Score[];
       /** Event time (createdAt) → processed, over the step's valid posts (absent when there are none). */
       eventLagMs?: { max: number; mean: number };
+      /** Event time (createdAt, ms since epoch) of each of the step's valid posts, in order. */
+      eventTimesMs?: Float64Array;
     },
   ];
   /** A message was sent to the dead-letter topic. */

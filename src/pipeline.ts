@@ -46,7 +46,8 @@ interface Decoded<T> {
   offset: number;
 }
 
-const STREAM = "all";
+/** The key every post and report is counted under (stream totals). */
+export const STREAM = "all";
 
 const LONG_TAIL: ReadonlySet<KeyKind> = new Set(["cluster", "author"]);
 
@@ -160,6 +161,7 @@ export class Pipeline {
       ms: performance.now() - t0,
       scores: this.o.scorer ? scored.map((s) => s.score) : undefined,
       eventLagMs: eventLag(counted),
+      eventTimesMs: Float64Array.from(counted, (f) => f.t),
     });
   };
 

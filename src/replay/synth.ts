@@ -206,7 +206,7 @@ export class Synth {
     const body = real?.length
       ? this.pick(real)
       : [this.pick(first ?? []), this.pick(middle ?? []), this.pick(last ?? [])].join(sep) + tail;
-    const text = `${body}${hashtags.length ? ` #${trend}` : ""}`;
+    const text = `${body}${hashtags[0] ? ` #${hashtags[0]}` : ""}`;
     const h = (a * 2654435761) >>> 0;
     return {
       id: `${this.o.idPrefix ?? "s"}${n}`,

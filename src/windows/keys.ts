@@ -30,6 +30,11 @@ export class Keys {
     return `${this.prefix}:${tag}:b:${bucketStart}`;
   }
 
+  /** SCAN pattern for every bucket of one key. */
+  bucketPattern(tag: string): string {
+    return `${this.prefix}:${tag}:b:*`;
+  }
+
   /** Guard hash of one kind's candidate sets in one bucket (see lua/count-candidates-6.lua). */
   candidateGuard(kind: KeyKind, bucketStart: number): string {
     return `${this.prefix}:{cand:${kind}}:g:${bucketStart}`;

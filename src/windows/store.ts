@@ -16,10 +16,14 @@ import { bucketId, type BucketUpdate } from "./aggregate";
 import { candidateId, type CandidateUpdate } from "./candidates";
 import { CATEGORIES } from "../domain";
 
+/** Buckets per script call: large enough to spread the call's cost, small enough that one call
+ * never blocks Redis for long (a call of 200 buckets ran in about 2 ms here). */
+const BUCKETS_PER_CALL = 200;
+
 const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
 
 type Client = (Redis | Cluster) & {
-  applyBucket(bucket: string, hll: string, ...args: (string | number)[]): Promise<number>;
+  applyBuckets(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
   countCandidates(...keysAndArgs: (string | number)[]): Promise<number>;
 };
 
@@ -42,7 +46,7 @@ export class RedisWindowStore {
   private readonly redis: Client;
 
   constructor(private readonly o: WindowStoreOptions) {
-    o.redis.defineCommand("applyBucket", { numberOfKeys: 2, lua: lua("apply-bucket-2.lua") });
+    o.redis.defineCommand("applyBuckets", { lua: lua("apply-buckets.lua") });
     o.redis.defineCommand("countCandidates", { numberOfKeys: 6, lua: lua("count-candidates-6.lua") });
     this.redis = o.redis as Client;
   }
@@ -94,20 +98,25 @@ export class RedisWindowStore {
     return guards;
   }
 
-  /** Applies every bucket update in one pipeline; resolves when Redis has all of them. */
+  /**
+   * Applies every bucket update, BUCKETS_PER_CALL buckets per script call, all in one pipeline;
+   * resolves when Redis has all of them.
+   */
   async applyBuckets(topic: string, partition: number, lastOffset: number, updates: BucketUpdate[]): Promise<void> {
     if (updates.length === 0) return;
     const field = `g:${topic}:${partition}`;
     const pipe = this.redis.pipeline() as unknown as Client;
-    for (const u of updates) {
-      const args: (string | number)[] = [field, lastOffset, this.o.retentionSeconds, u.counts.size];
-      for (const [f, inc] of u.counts) args.push(f, inc);
-      for (const a of u.authors) args.push(a);
-      void pipe.applyBucket(
-        this.o.keys.bucket(u.tag, u.bucketStart),
-        this.o.keys.authors(u.tag, u.bucketStart),
-        ...args,
-      );
+    for (let from = 0; from < updates.length; from += BUCKETS_PER_CALL) {
+      const chunk = updates.slice(from, from + BUCKETS_PER_CALL);
+      const keys: string[] = [];
+      const args: (string | number)[] = [field, lastOffset, this.o.retentionSeconds];
+      for (const u of chunk) {
+        keys.push(this.o.keys.bucket(u.tag, u.bucketStart), this.o.keys.authors(u.tag, u.bucketStart));
+        args.push(u.counts.size, u.authors.size);
+        for (const [f, inc] of u.counts) args.push(f, inc);
+        for (const a of u.authors) args.push(a);
+      }
+      void pipe.applyBuckets(keys.length, ...keys, ...args);
     }
     const replies =
       (await this.timed("apply_buckets", () => (pipe as unknown as ReturnType<Redis["pipeline"]>).exec())) ?? [];
