@@ -45,7 +45,7 @@ export async function recordEvidence(
   const pipe = o.redis.pipeline();
   for (const { post, score, tags } of e.posts) {
     const s = toSample(post, score, tags);
-    for (const tag of tags) o.store.sampleAdd(pipe, tag, s, o.perKey, o.retentionSeconds);
+    o.store.sampleAdd(pipe, tags, s, o.perKey, o.retentionSeconds);
   }
   const bs = o.bucketSeconds;
   for (const r of e.reports) {

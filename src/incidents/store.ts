@@ -12,7 +12,7 @@ type Client = Redis & {
   incOpenOrExtend(...keysAndArgs: (string | number)[]): Promise<Reply>;
   incTransition(...keysAndArgs: (string | number)[]): Promise<Reply>;
   incRecord(...keysAndArgs: (string | number)[]): Promise<Reply>;
-  incSampleAdd(key: string, ...args: (string | number)[]): Promise<number>;
+  incSampleAdd(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 };
 
 export type OpenOutcome = "opened" | "extended" | "reopened" | "duplicate" | "moved" | "stale";
@@ -71,7 +71,7 @@ export class IncidentStore {
     redis.defineCommand("incOpenOrExtend", { numberOfKeys: 5, lua: lua("open-or-extend-5.lua") });
     redis.defineCommand("incTransition", { numberOfKeys: 4, lua: lua("transition-4.lua") });
     redis.defineCommand("incRecord", { numberOfKeys: 3, lua: lua("record-3.lua") });
-    redis.defineCommand("incSampleAdd", { numberOfKeys: 1, lua: lua("sample-add-1.lua") });
+    redis.defineCommand("incSampleAdd", { lua: lua("sample-add.lua") });
     this.redis = redis as Client;
   }
 
@@ -186,15 +186,23 @@ export class IncidentStore {
     await this.redis.hdel(this.keys.incident(id), field);
   }
 
-  /** Offers a post to a window key's reservoir sample (see lua/sample-add-1.lua). */
-  sampleAdd(pipe: ReturnType<Redis["pipeline"]>, tag: string, post: SampledPost, cap: number, ttl: number): void {
-    (pipe as unknown as { incSampleAdd(...a: (string | number)[]): unknown }).incSampleAdd(
-      this.keys.evidenceSample(tag),
+  /** Offers a post to the reservoir samples of the window keys it was counted under (see lua/sample-add.lua). */
+  sampleAdd(
+    pipe: ReturnType<Redis["pipeline"]>,
+    tags: readonly string[],
+    post: SampledPost,
+    cap: number,
+    ttl: number,
+  ): void {
+    if (tags.length === 0) return;
+    void (pipe as unknown as Pick<Client, "incSampleAdd">).incSampleAdd(
+      tags.length,
+      ...tags.map((t) => this.keys.evidenceSample(t)),
       cap,
       ttl,
-      Math.random(),
       post.id,
       JSON.stringify(post),
+      ...tags.map(() => Math.random()),
     );
   }
 

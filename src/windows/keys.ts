@@ -73,7 +73,7 @@ export class Keys {
   // Incidents (src/incidents). Every incident key shares the {inc} hash tag, so one Lua script can
   // update an incident, the dedupe index and the outbox atomically on Redis Cluster too.
 
-  /** Evidence sample of one window key (a hash of slots, see incidents/lua/sample-add-1.lua). */
+  /** Evidence sample of one window key (a hash of slots, see incidents/lua/sample-add.lua). */
   evidenceSample(tag: string): string {
     return `${this.prefix}:${tag}:ev`;
   }
