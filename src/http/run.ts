@@ -9,9 +9,11 @@ import { apiConfig, REPO_ROOT, type Config } from "../config";
 import { Events } from "../events";
 import { IncidentService } from "../incidents/service";
 import type { Logger } from "../log";
+import { startApiMetrics } from "../metrics/api";
 import { AuthStore } from "../review/auth";
 import { ActionPublisher } from "../review/publisher";
 import { ReviewService } from "../review/queue";
+import { ReviewStats } from "../review/stats";
 import { createKafka, ensureTopics } from "../source/kafka";
 import { Keys } from "../windows/keys";
 import { buildServer, type App, type ServerDeps } from "./server";
@@ -77,6 +79,14 @@ export async function startApi(
     }),
   };
   const app = await buildServer(deps);
+  const stats = new ReviewStats({ redis, keys: base.keys });
+  const metrics = await startApiMetrics({
+    app,
+    events: base.events,
+    sources: { reviewFigures: () => stats.figures(), reviewActivity: () => stats.activity() },
+    serve: cfg.pipeline.metrics,
+    log,
+  });
   const url = await app.listen({ host: o.host ?? base.api.host, port: o.port ?? base.api.port });
   publisher.start();
   const sweeper = setInterval(() => {
@@ -90,6 +100,7 @@ export async function startApi(
     async close() {
       clearInterval(sweeper);
       await app.close();
+      await metrics.close();
       await publisher.close();
       await admin.disconnect();
       await producer.disconnect();

@@ -1,6 +1,6 @@
-// The worker's GET /metrics endpoint (node:http: one route needs no framework). A port another
-// worker on the host already holds is logged as an error and the worker keeps consuming: metrics
-// are how it is watched, not part of what it does.
+// GET /metrics of a worker or an API server (node:http: one route needs no framework). A port
+// another process on the host already holds is logged as an error and the process carries on:
+// metrics are how it is watched, not part of what it does.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
@@ -34,7 +34,7 @@ export async function serveMetrics(
   });
   const bound = await new Promise<number | undefined>((resolve) => {
     server.once("error", (err) => {
-      log.error({ err, host, port }, "metrics endpoint cannot listen; this worker serves no /metrics");
+      log.error({ err, host, port }, "metrics endpoint cannot listen; this process serves no /metrics");
       resolve(undefined);
     });
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));

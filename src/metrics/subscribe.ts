@@ -1,6 +1,6 @@
 // Events → metrics: the only place pipeline events become Prometheus figures. Stages never see
 // prom-client; they emit, and this module listens (and stops listening on close).
-import { CATEGORIES } from "../domain";
+import { CATEGORIES, DECISION_KINDS, REVIEW_QUEUES } from "../domain";
 import type { Events, PipelineEvents } from "../events";
 import {
   DEAD_LETTER_REASONS,
@@ -8,8 +8,11 @@ import {
   INCIDENT_EVENTS,
   INCIDENT_TYPES,
   KNOWN_STAGES,
+  REVIEW_EVENTS,
+  known,
   type Input,
   type Metrics,
+  type ReviewEventMetrics,
 } from "./registry";
 
 export interface InputTopics {
@@ -34,6 +37,19 @@ function listen<K extends keyof PipelineEvents>(
   const untyped = events as unknown as NodeJS.EventEmitter;
   untyped.on(name, fn as (...args: unknown[]) => void);
   return () => untyped.off(name, fn as (...args: unknown[]) => void);
+}
+
+/**
+ * Review queue events → counters, in whichever process emits them (workers enqueue, API servers
+ * claim and decide). Expiries are counted from the audit log instead (createApiMetrics): a sweep
+ * emits one event however many leases it ends, and a claim ends its queue's leases silently.
+ */
+export function subscribeReview(events: Events, m: ReviewEventMetrics): () => void {
+  return listen(events, "review", (e) => {
+    const queue = known(REVIEW_QUEUES, e.queue);
+    if (e.kind === "decide") m.reviewDecisions.labels(queue, known(DECISION_KINDS, e.decision)).inc();
+    else if (e.kind !== "expire") m.reviewEvents.labels(known(REVIEW_EVENTS, e.kind), queue).inc();
+  });
 }
 
 export interface Subscription {
@@ -97,6 +113,7 @@ export function subscribeMetrics(events: Events, m: Metrics, topics: InputTopics
       m.spikesDetected.labels(s.type, s.category).inc();
       m.spikeEvidence.labels(s.category).observe(s.evidence);
     }),
+    subscribeReview(events, m),
   ];
   return {
     lastDetectTick: () => lastTick,

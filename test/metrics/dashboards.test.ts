@@ -26,8 +26,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe("Grafana dashboards", () => {
   const boards = loadDashboards();
 
-  it("ships the overview and spikes dashboards with unique uids", () => {
-    expect(boards.map((b) => b.file)).toEqual(expect.arrayContaining(["overview.json", "spikes.json"]));
+  it("ships the overview, spikes and review dashboards with unique uids", () => {
+    expect(boards.map((b) => b.file)).toEqual(expect.arrayContaining(["overview.json", "spikes.json", "review.json"]));
     const uids = boards.map((b) => b.dashboard.uid);
     for (const uid of uids) expect(uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
     expect(new Set(uids).size).toBe(uids.length);
@@ -44,6 +44,7 @@ describe("Grafana dashboards", () => {
       const instance = vars.find((v) => v.name === "instance");
       expect(variableQuery(instance ?? { name: "", type: "" })).toMatch(/^label_values\(\w+, instance\)$/);
       if (file === "spikes.json") expect(vars.map((v) => v.name)).toContain("category");
+      if (file === "review.json") expect(vars.map((v) => v.name)).toContain("queue");
 
       const panels = allPanels(d);
       const ids = panels.map((p) => p.id);
@@ -83,7 +84,7 @@ describe("alert rules", () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 
-  it("cover lag, dead letters, silence, step errors and spikes, each with severity and summary", () => {
+  it("cover lag, dead letters, silence, step errors, spikes, review SLAs and the API, each with severity and summary", () => {
     const rules = loadAlertRules();
     const names = rules.map((r) => r.alert);
     for (const n of [
@@ -92,6 +93,10 @@ describe("alert rules", () => {
       "ModstreamNoPostsConsumed",
       "ModstreamPipelineStepErrors",
       "ModstreamSpikeDetected",
+      "ModstreamReviewSlaBreachedUrgent",
+      "ModstreamReviewSlaBreached",
+      "ModstreamApiDown",
+      "ModstreamApiErrors",
     ])
       expect(names).toContain(n);
     for (const r of rules) {
@@ -116,19 +121,19 @@ describe("deploy example", () => {
       scrape_configs: { job_name: string }[];
     };
     expect(cfg.rule_files).toEqual(["/etc/prometheus/alerts.yml"]);
-    expect(cfg.scrape_configs.map((s) => s.job_name)).toContain("modstream");
+    expect(cfg.scrape_configs.map((s) => s.job_name)).toEqual(expect.arrayContaining(["modstream", "modstream-api"]));
     const file = join(tmp, "prometheus.yml");
     writeFileSync(file, stringify({ ...cfg, rule_files: [ALERTS_FILE] }));
     const r = spawnSync("promtool", ["check", "config", file], { encoding: "utf8" });
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 
-  it("docker-compose runs Kafka, Redis, the worker, Prometheus and Grafana from files that exist", () => {
+  it("docker-compose runs Kafka, Redis, the worker, the API, Prometheus and Grafana from files that exist", () => {
     const compose = parseYaml(readFileSync(join(DEPLOY, "docker-compose.yml"), "utf8")) as {
       services: Record<string, { volumes?: string[]; build?: { context: string; dockerfile: string } }>;
     };
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(["kafka", "redis", "worker", "prometheus", "grafana"]),
+      expect.arrayContaining(["kafka", "redis", "worker", "api", "prometheus", "grafana"]),
     );
     for (const [name, s] of Object.entries(compose.services)) {
       for (const v of s.volumes ?? []) {

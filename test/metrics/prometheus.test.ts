@@ -1,7 +1,10 @@
-// A worker with the metrics extension, scraped every second by a real Prometheus (Debian package)
-// during a short replay with malformed messages and a rumour burst that makes the detector spike.
-// Then every dashboard panel query, every template variable and every alert measure is evaluated
-// through Prometheus's HTTP API and must return data; `promtool check metrics` lints the scrape.
+// A worker with the metrics extension and a review API server, both scraped every second by a real
+// Prometheus (Debian package) during a short replay with malformed messages and a rumour burst that
+// makes the detector spike and queues posts for review, then moderation through the API: claims,
+// decisions of every kind, an escalation, a release, a reassignment, expired leases and an item
+// past its SLA. Then every dashboard panel query, every template variable and every alert measure
+// is evaluated through Prometheus's HTTP API and must return data; `promtool check metrics` lints
+// both scrapes.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -10,10 +13,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { Redis } from "ioredis";
+import { apiConfig, type Config } from "../../src/config";
+import type { DecisionKind } from "../../src/domain";
+import { startApi, type RunningApi } from "../../src/http/run";
 import { startWorker, type Worker } from "../../src/main";
 import { metricsExtensionWith } from "../../src/metrics/extension";
 import { incidentsExtension } from "../../src/incidents/extension";
 import { openIncidents } from "../../src/extensions";
+import { reviewExtension } from "../../src/review/extension";
 import { normalise } from "../../src/normalise";
 import { markerScorer } from "../helpers/pipeline";
 import {
@@ -47,12 +54,19 @@ async function freePort(): Promise<number> {
 }
 
 const metricsPort = await freePort();
+const apiMetricsPort = await freePort();
 const promPort = await freePort();
+const LEASE_SECONDS = 4;
 const cfg = isolatedConfig("metrics", (p) => ({
   ...p,
   metrics: { host: "127.0.0.1", port: metricsPort },
   detect: { ...p.detect, tickMs: 500 },
+  // The burst's posts (0.95 from the marker scorer) are queued for review; leases are short, so
+  // the claims left alone expire during the test.
+  api: { ...apiConfig(p), postMinScore: 0.9, leaseSeconds: LEASE_SECONDS },
 }));
+// The API server reads the same pipeline file, with its own metrics port (as on one host).
+const apiCfg: Config = { ...cfg, pipeline: { ...cfg.pipeline, metrics: { host: "127.0.0.1", port: apiMetricsPort } } };
 const topics = cfg.pipeline.kafka.topics;
 const PROM = `http://127.0.0.1:${promPort}`;
 const dir = mkdtempSync(join(tmpdir(), "modstream-prom-"));
@@ -63,6 +77,7 @@ const BAD = { not_json: 10, schema: 10, empty: 5 };
 const REPORTS = 20;
 
 let worker: Worker | undefined;
+let api: RunningApi | undefined;
 let prometheus: ChildProcess | undefined;
 let redis: Redis;
 let spikes = 0;
@@ -86,10 +101,16 @@ async function promQuery(expr: string): Promise<Sample[]> {
 
 const finite = (s: Sample[]) => s.filter((x) => Number.isFinite(Number(x.value[1])));
 
-async function scrape(): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+async function scrape(port = metricsPort): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
   expect(res.status).toBe(200);
   return res.text();
+}
+
+/** The value of one series in a /metrics text (NaN when absent). */
+function valueIn(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return Number(line?.slice(series.length + 1));
 }
 
 function startPrometheus(): ChildProcess {
@@ -99,7 +120,10 @@ function startPrometheus(): ChildProcess {
     stringify({
       global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
       rule_files: [ALERTS_FILE],
-      scrape_configs: [{ job_name: "modstream", static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] }],
+      scrape_configs: [
+        { job_name: "modstream", static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] },
+        { job_name: "modstream-api", static_configs: [{ targets: [`127.0.0.1:${apiMetricsPort}`] }] },
+      ],
     }),
   );
   const child = spawn(
@@ -130,9 +154,88 @@ async function stopPrometheus(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Successful scrapes of the worker so far. */
-async function scrapes(): Promise<number> {
-  return Number((await promQuery('sum_over_time(up{job="modstream"}[5m])'))[0]?.value[1] ?? 0);
+/** Successful scrapes of the worker (or the API server) so far. */
+async function scrapes(job = "modstream"): Promise<number> {
+  return Number((await promQuery(`sum_over_time(up{job="${job}"}[5m])`))[0]?.value[1] ?? 0);
+}
+
+/** A call to the review API; the body is the parsed JSON (null for 204). */
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${api?.url}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+interface ClaimBody {
+  item: { id: string; kind: "incident" | "post" };
+  lockToken: string;
+}
+
+/** What the moderators did through the API (the expected figures). */
+const did = { claims: 0, final: 0, releases: 0, reassigns: 0, expiries: 0, decisions: new Map<string, number>() };
+let tokens: { moderator: string; lead: string };
+
+/** Requests on a few routes before the moderation, so their latency series exist when it starts. */
+async function touchRoutes(): Promise<void> {
+  expect((await call("GET", "/healthz")).status).toBe(200);
+  expect((await call("GET", "/api/queues", tokens.moderator)).status).toBe(200);
+  expect((await call("GET", "/api/queues")).status).toBe(401);
+  expect((await call("GET", "/nowhere")).status).toBe(404);
+}
+
+async function claim(token: string): Promise<ClaimBody> {
+  const r = await call("POST", "/api/queues/rumour/claim", token);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  expect(r.body).not.toBeNull();
+  did.claims++;
+  return r.body as ClaimBody;
+}
+
+const ACTS_ON_POST_OR_AUTHOR = new Set<DecisionKind>(["remove_post", "label_rumour", "warn_author", "suspend_author"]);
+
+async function decide(token: string, c: ClaimBody, wanted: DecisionKind): Promise<void> {
+  // An incident item (the spike's) has no post of its own to act on.
+  const kind = c.item.kind === "incident" && ACTS_ON_POST_OR_AUTHOR.has(wanted) ? "dismiss" : wanted;
+  const r = await call("POST", `/api/items/${encodeURIComponent(c.item.id)}/decision`, token, {
+    lockToken: c.lockToken,
+    decisionId: `d-${c.item.id}-${kind}`,
+    kind,
+    reason: "metrics test",
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  did.decisions.set(kind, (did.decisions.get(kind) ?? 0) + 1);
+  if (kind !== "escalate") did.final++;
+}
+
+/** Moderation through the real API: every decision kind, an escalation, a release, a reassignment, two leases left to expire. */
+async function moderate(): Promise<void> {
+  const { moderator, lead } = tokens;
+  for (const kind of ["remove_post", "label_rumour", "warn_author", "suspend_author", "dismiss", "escalate"] as const)
+    await decide(moderator, await claim(moderator), kind);
+  // A lead takes escalated items first.
+  await decide(lead, await claim(lead), "dismiss");
+  const released = await claim(moderator);
+  const r = await call("POST", `/api/items/${encodeURIComponent(released.item.id)}/release`, moderator, {
+    lockToken: released.lockToken,
+  });
+  expect(r.status).toBe(204);
+  did.releases++;
+  const page = await call("GET", "/api/queues/rumour/items?limit=1", moderator);
+  const waiting = (page.body as { items: { id: string }[] }).items[0]?.id ?? "";
+  const handed = await call("POST", `/api/items/${encodeURIComponent(waiting)}/reassign`, lead, { to: "mod-1" });
+  expect(handed.status, JSON.stringify(handed.body)).toBe(200);
+  did.reassigns++;
+  await claim(moderator);
+  // Neither the reassigned item nor the last claim is decided: both leases run out.
+  did.expiries = 2;
+  await touchRoutes();
 }
 
 beforeAll(async () => {
@@ -142,9 +245,14 @@ beforeAll(async () => {
   worker = await startWorker(cfg, log, {
     normalise,
     scorer: markerScorer,
-    extensions: [metricsExtensionWith(openIncidents), incidentsExtension],
+    extensions: [metricsExtensionWith(openIncidents), incidentsExtension, reviewExtension],
   });
   worker.events.on("spike", () => spikes++);
+  api = await startApi(apiCfg, log, { host: "127.0.0.1", port: 0 });
+  tokens = {
+    moderator: (await api.deps.auth.createToken("moderator", "mod-1")).token,
+    lead: (await api.deps.auth.createToken("lead", "lead-1")).token,
+  };
   await eventually(
     "prometheus ready",
     () =>
@@ -157,6 +265,13 @@ beforeAll(async () => {
   );
   // Scraped before the replay, so every rate() window starts before the traffic does.
   await eventually("first scrape", scrapes, (n) => n >= 2, 20_000);
+  await eventually(
+    "first API scrape",
+    () => scrapes("modstream-api"),
+    (n) => n >= 2,
+    20_000,
+  );
+  await touchRoutes();
 
   const now = Date.now();
   const tags = ["news", "sport", "weather", "music"];
@@ -222,13 +337,60 @@ beforeAll(async () => {
     (s) => s.posts === consumed && s.spikes > 0 && s.lag === 0,
     30_000,
   );
+
+  // The review side: the worker queued the burst's posts; one more item is two days late.
+  await eventually(
+    "burst queued for review",
+    async () => (await api!.deps.review.counts()).find((c) => c.queue === "rumour")?.waiting ?? 0,
+    (n) => n >= BURST,
+    20_000,
+  );
+  await api.deps.review.enqueuePost({
+    post: {
+      id: "late1",
+      authorId: "late-author",
+      followers: 1,
+      text: "reported two days ago",
+      createdAt: new Date(now - 2 * 86_400_000).toISOString(),
+      scores: { rumour: 0, abuse: 0.9, attack: 0, data_leak: 0 },
+      top: [],
+    },
+    queue: "abuse",
+    reason: "reported by users",
+    at: now - 2 * 86_400_000,
+  });
+  await moderate();
+  const decisions = [...did.decisions.values()].reduce((a, b) => a + b, 0);
+  await eventually(
+    "prometheus scraped the moderation and the expired leases",
+    async () => ({
+      decisions: Number((await promQuery("sum(modstream_review_decisions_total)"))[0]?.value[1] ?? 0),
+      decided: Number(
+        (await promQuery("sum(max by (queue) (modstream_review_time_to_decide_seconds_count))"))[0]?.value[1] ?? 0,
+      ),
+      expired: Number(
+        (await promQuery("sum(max by (queue) (modstream_review_leases_expired_total))"))[0]?.value[1] ?? 0,
+      ),
+    }),
+    (s) => s.decisions === decisions && s.decided === did.final && s.expired === did.expiries,
+    (LEASE_SECONDS + 15) * 1000,
+  );
+
   // Two more scrapes of the finished state, so rates over the last seconds have two points.
   const seen = await scrapes();
+  const apiSeen = await scrapes("modstream-api");
   await eventually("two more scrapes", scrapes, (n) => n >= seen + 2, 10_000);
-}, 80_000);
+  await eventually(
+    "two more API scrapes",
+    () => scrapes("modstream-api"),
+    (n) => n >= apiSeen + 2,
+    10_000,
+  );
+}, 120_000);
 
 afterAll(async () => {
   if (prometheus) await stopPrometheus(prometheus);
+  await api?.close();
   await worker?.close();
   await cleanRedis(redis, cfg);
   redis.disconnect();
@@ -242,10 +404,7 @@ describe("metrics scraped by a real Prometheus", () => {
     const lint = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
 
-    const value = (series: string) => {
-      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-      return Number(line?.slice(series.length + 1));
-    };
+    const value = (series: string) => valueIn(text, series);
     expect(value('modstream_messages_consumed_total{input="posts"}')).toBe(
       BACKGROUND + BURST + BAD.not_json + BAD.schema + BAD.empty,
     );
@@ -259,11 +418,56 @@ describe("metrics scraped by a real Prometheus", () => {
     expect(value('modstream_post_score_count{category="rumour"}')).toBe(BACKGROUND + BURST);
     expect(value('modstream_spikes_detected_total{type="rumour",category="rumour"}')).toBe(spikes);
     expect(value("process_cpu_seconds_total")).toBeGreaterThan(0);
+    // The worker queued the burst (and the spike's incident) for review; the API did the rest.
+    expect(value('modstream_review_events_total{event="enqueue",queue="rumour"}')).toBeGreaterThanOrEqual(BURST);
+    expect(value('modstream_review_decisions_total{queue="rumour",decision="dismiss"}')).toBe(0);
+    expect(text).not.toContain("modstream_http_request_duration_seconds");
 
-    // Bounded labels: no post, author or hashtag ever becomes a label value.
+    // Bounded labels: no post, author or hashtag ever becomes a label value (about 650 series,
+    // all of them exported at 0 from the start).
     const series = text.split("\n").filter((l) => l.startsWith("modstream_"));
-    expect(series.length).toBeLessThan(600);
+    expect(series.length).toBeLessThan(700);
     for (const l of series) expect(l, "data in a label").not.toMatch(/"(bg|burst|a-|u)\d+"|"dam"|"news"/);
+  });
+
+  it("the API server's /metrics passes promtool check metrics and counts the moderation done through it", async () => {
+    const text = await scrape(apiMetricsPort);
+    const lint = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+    const value = (series: string) => valueIn(text, series);
+
+    expect(value('modstream_review_events_total{event="claim",queue="rumour"}')).toBe(did.claims);
+    expect(value('modstream_review_events_total{event="release",queue="rumour"}')).toBe(did.releases);
+    expect(value('modstream_review_events_total{event="reassign",queue="rumour"}')).toBe(did.reassigns);
+    expect(value('modstream_review_events_total{event="enqueue",queue="abuse"}')).toBe(1);
+    expect(did.decisions.size).toBeGreaterThanOrEqual(3);
+    for (const [kind, n] of did.decisions)
+      expect(value(`modstream_review_decisions_total{queue="rumour",decision="${kind}"}`), kind).toBe(n);
+    // From the audit log: every claim, final decisions only (the escalation is not one), both expiries.
+    expect(value('modstream_review_time_to_claim_seconds_count{queue="rumour"}')).toBe(did.claims);
+    expect(value('modstream_review_time_to_decide_seconds_count{queue="rumour"}')).toBe(did.final);
+    expect(value('modstream_review_leases_expired_total{queue="rumour"}')).toBe(did.expiries);
+    // Read from the queues on scrape: the late item waits, past its grade III deadline, two days old.
+    expect(value('modstream_review_queue_items{queue="abuse",state="waiting"}')).toBe(1);
+    expect(value('modstream_review_sla_breached_items{queue="abuse",grade="III"}')).toBe(1);
+    expect(value('modstream_review_sla_breached_items{queue="rumour",grade="III"}')).toBe(0);
+    expect(value('modstream_review_oldest_item_age_seconds{queue="abuse"}')).toBeGreaterThan(2 * 86_400 - 600);
+    expect(value('modstream_review_queue_items{queue="rumour",state="waiting"}')).toBeGreaterThan(0);
+    expect(value("modstream_review_active_moderators")).toBe(0);
+    expect(
+      value(
+        'modstream_http_request_duration_seconds_count{method="POST",route="/api/queues/:queue/claim",status_class="2xx"}',
+      ),
+    ).toBe(did.claims);
+    expect(
+      value('modstream_http_request_duration_seconds_count{method="GET",route="unmatched",status_class="4xx"}'),
+    ).toBe(2);
+
+    // The API server exports no worker series, and no item, post, moderator or URL as a label.
+    expect(text).not.toContain("modstream_messages_consumed_total");
+    const series = text.split("\n").filter((l) => l.startsWith("modstream_"));
+    expect(series.length).toBeLessThan(800);
+    for (const l of series) expect(l, "data in a label").not.toMatch(/burst|late1|mod-1|lead-1|nowhere|inc:/);
   });
 
   it("every dashboard variable and panel query returns data", async () => {
@@ -288,10 +492,10 @@ describe("metrics scraped by a real Prometheus", () => {
           checked++;
         }
     }
-    expect(checked).toBeGreaterThan(30);
+    expect(checked).toBeGreaterThan(70);
   });
 
-  it("every alert rule's measures return data, the rules evaluate cleanly and the spike alert fires", async () => {
+  it("every alert rule's measures return data, the rules evaluate cleanly and the spike and SLA alerts fire", async () => {
     for (const rule of loadAlertRules())
       for (const measure of alertMeasures(rule.expr)) {
         const got = await promQuery(measure);
@@ -315,14 +519,17 @@ describe("metrics scraped by a real Prometheus", () => {
         };
         return a.data.alerts.filter((x) => x.state === "firing").map((x) => x.labels.alertname);
       },
-      (names) => names.includes("ModstreamSpikeDetected"),
+      (names) => names.includes("ModstreamSpikeDetected") && names.includes("ModstreamReviewSlaBreached"),
       10_000,
     );
   });
 
-  it("closing the worker closes its /metrics endpoint", async () => {
+  it("closing the worker and the API server closes their /metrics endpoints", async () => {
     await worker?.close();
     worker = undefined;
     await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
+    await api?.close();
+    api = undefined;
+    await expect(fetch(`http://127.0.0.1:${apiMetricsPort}/metrics`)).rejects.toThrow();
   });
 });
