@@ -34,7 +34,10 @@ export function registerDemoCommand(program: Command, deps: CliDeps): void {
       const log = createLogger(process.env.LOG_LEVEL ?? "warn", "demo");
       await servicesUp(cfg, deps.say);
       const worker = await startWorker(cfg, log, { normalise, scorer: await loadDefaultScorer(log) });
-      const api = await startApi(cfg, log, { port: o.port });
+      // The API server's own /metrics goes on the port after the worker's (one process runs both).
+      const m = cfg.pipeline.metrics;
+      const apiMetrics = m && m.port > 0 ? { ...m, port: m.port + 1 } : m;
+      const api = await startApi({ ...cfg, pipeline: { ...cfg.pipeline, metrics: apiMetrics } }, log, { port: o.port });
       const { token } = await api.deps.auth.createToken("lead", "demo", "demo");
       deps.say(`review UI: ${api.url}  (sign in with this lead token: ${token})`);
       deps.say(`review API: ${api.url}/api, OpenAPI at ${api.url}/docs (Authorization: Bearer <token>)`);
@@ -53,7 +56,8 @@ export function registerDemoCommand(program: Command, deps: CliDeps): void {
           );
       });
       const port = cfg.pipeline.metrics?.port;
-      if (port) deps.say(`metrics: http://127.0.0.1:${port}/metrics`);
+      if (port)
+        deps.say(`metrics: worker http://127.0.0.1:${port}/metrics, review API http://127.0.0.1:${port + 1}/metrics`);
       deps.say(`replaying ${o.rate} posts/s with a drill scenario every ${o.every}s; Ctrl-C stops`);
 
       const kafka = createKafka(cfg, log);
