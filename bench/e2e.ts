@@ -49,6 +49,10 @@ interface Resources {
   workerCpuSeconds: number;
   /** Share of all cores busy during the run (workers, Kafka, Redis, everything). */
   machineBusy: number;
+  /** Redis server CPU per post (all of Redis: other clients' work counts too), µs. */
+  redisCpuMicrosPerPost: number;
+  /** Memory of the run's own Redis keys at its end (MEMORY USAGE summed) per post, bytes. */
+  redisBytesPerPost: number;
 }
 
 export interface WorkersRun extends Resources {
@@ -152,6 +156,23 @@ async function dropRun(redis: Redis, kafka: Kafka, run: { pipeline: Pipeline; fi
   rmSync(run.file, { force: true });
 }
 
+/** Redis server CPU seconds so far (user + system, all threads). */
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info("cpu");
+  const field = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}
+
+async function ownBytes(redis: Redis, prefix: string): Promise<number> {
+  let bytes = 0;
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 5000 }) as AsyncIterable<string[]>) {
+    const pipe = redis.pipeline();
+    for (const k of keys) pipe.memory("USAGE", k);
+    for (const [, v] of (await pipe.exec()) ?? []) bytes += Number(v ?? 0);
+  }
+  return bytes;
+}
+
 async function streamTotal(redis: Redis, prefix: string): Promise<number> {
   const keys = new Keys(prefix);
   let total = 0;
@@ -172,6 +193,7 @@ async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka },
   const label = `${workers} worker${workers > 1 ? "s" : ""}`;
   o.say(`${label}: starting (group ${run.id})`);
   const cpu0 = cpuTimes();
+  const redisCpu0 = await redisCpu(deps.redis);
   const children = Array.from({ length: workers }, (_, i) => spawnWorker(run.file, i));
   const deadline = Date.now() + Math.max(600_000, o.count * 2);
   let lastSay = 0;
@@ -188,6 +210,7 @@ async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka },
       }
     }
     const cpu1 = cpuTimes();
+    const redisCpu1 = await redisCpu(deps.redis);
     const finals = await stop(children);
     const firstAt = Math.min(...finals.map((f) => f.firstAt).filter((t) => t > 0));
     const lastAt = Math.max(...finals.map((f) => f.lastAt));
@@ -195,6 +218,7 @@ async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka },
     const seconds = (lastAt - firstAt) / 1000;
     const steps = Float64Array.from(finals.flatMap((f) => f.stepMs ?? [])).sort();
     const counted = await streamTotal(deps.redis, run.pipeline.redis.prefix);
+    const bytes = await ownBytes(deps.redis, run.pipeline.redis.prefix);
     o.say(`${label}: ${posts.toLocaleString("en")} posts in ${seconds.toFixed(1)} s, ${counted} counted in Redis`);
     return {
       workers,
@@ -210,6 +234,8 @@ async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka },
         1,
       ),
       machineBusy: round((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total), 2),
+      redisCpuMicrosPerPost: round(((redisCpu1 - redisCpu0) * 1e6) / posts, 1),
+      redisBytesPerPost: Math.round(bytes / posts),
     };
   } finally {
     for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGKILL");

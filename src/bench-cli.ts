@@ -48,7 +48,7 @@ export function registerE2eBench(bench: Command, deps: CliDeps): void {
       const r = await benchE2e({ config: deps.config(), ...o, say: deps.say });
       const line = (name: string, w: typeof r.oneWorker) =>
         `${name}: ${w.postsPerSec} posts/s (${w.ratioToCeiling} of the ceiling), step p50 ${w.stepMs.p50} ms / p99 ${w.stepMs.p99} ms, ` +
-        `worker CPU ${w.workerCpuSeconds} s, machine ${Math.round(w.machineBusy * 100)}% busy, RSS ${w.rssMb.map((s) => s.join("→")).join(" | ")} MB, counted ${w.counted}/${w.posts}\n`;
+        `worker CPU ${w.workerCpuSeconds} s, machine ${Math.round(w.machineBusy * 100)}% busy, Redis ${w.redisCpuMicrosPerPost} µs CPU and ${w.redisBytesPerPost} B per post, RSS ${w.rssMb.map((s) => s.join("→")).join(" | ")} MB, counted ${w.counted}/${w.posts}\n`;
       process.stdout.write(
         o.json
           ? JSON.stringify(r) + "\n"
