@@ -5,7 +5,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { sep } from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCors from "@fastify/cors";
-import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
@@ -23,6 +22,9 @@ import { followIncidents } from "../review/extension";
 import type { Keys } from "../windows/keys";
 import { authenticate, authorise, SESSION_COOKIE } from "./auth";
 import { errorHandler, notFoundHandler } from "./errors";
+import { readInputStrictly, refuseUnexpectedBody } from "./input";
+import { QuietRequests } from "./logging";
+import { securityHeaders } from "./security";
 import { Changes } from "./sse";
 import { ErrorBody } from "./schemas";
 import { healthRoutes } from "./routes/health";
@@ -72,15 +74,21 @@ export type App = FastifyInstance<
 >;
 
 export async function buildServer(deps: ServerDeps): Promise<App> {
+  const security = await securityHeaders();
   const app = Fastify({
     loggerInstance: typeof deps.logger === "object" ? deps.logger : undefined,
     logger: typeof deps.logger === "boolean" ? deps.logger : undefined,
     trustProxy: false,
     // Open event streams must not hold up a shutdown.
     forceCloseConnections: true,
+    logController: new QuietRequests(),
     bodyLimit: 64 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+    // Item ids run to 105 characters (`post:` and a 100-character post id); ItemParams bounds them.
+    routerOptions: { maxParamLength: 200 },
+    // Malformed URLs (invalid percent-encoding) never reach a route: answer them like the rest.
+    frameworkErrors: (err, req, reply) => void errorHandler(err, req, reply.headers(security)),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  readInputStrictly(app);
 
   const routeRoles: { method: string; url: string; role: RouteRole }[] = [];
   const uiDir = deps.uiDir && existsSync(deps.uiDir) ? deps.uiDir : undefined;
@@ -104,19 +112,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.setNotFoundHandler(notFoundHandler);
   app.addSchema(ErrorBody);
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
+  // Before every other hook, so errors (401, 404, 429, ...) carry them too.
+  app.addHook("onRequest", (_req, reply, done) => {
+    void reply.headers(security);
+    done();
   });
   await app.register(fastifyCors, {
     origin: deps.api.corsOrigins.length ? [...deps.api.corsOrigins] : false,
@@ -150,6 +149,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.addHook("onRequest", async (req) => {
     req.principal = await authenticate(req, deps.auth);
     authorise(req);
+    refuseUnexpectedBody(req);
   });
 
   const changes = new Changes(deps.redis, deps.keys.reviewChannel());

@@ -27,11 +27,12 @@ export class Changes {
     await this.ensure();
     reply.hijack();
     const res = reply.raw;
+    // A hijacked reply sends nothing fastify holds: pass on the security (and CORS) headers the hooks set.
     res.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string | string[]>),
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store",
       connection: "keep-alive",
-      "x-content-type-options": "nosniff",
     });
     res.write(`retry: 2000\nevent: hello\ndata: {}\n\n`);
     const onChange = (msg: string) => res.write(`event: change\ndata: ${msg}\n\n`);

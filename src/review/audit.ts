@@ -52,6 +52,8 @@ export class AuditLog {
         ? `${this.keys.reviewAuditPrefix()}m:${q.actor}`
         : this.keys.reviewAudit();
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    // Nothing comes before the first possible id (and Redis refuses a range ending below it).
+    if (q.cursor && /^0+-0+$/.test(q.cursor)) return { entries: [] };
     const end = q.cursor ? `(${q.cursor}` : q.to !== undefined ? `${q.to}-18446744073709551615` : "+";
     const start = q.from !== undefined ? `${q.from}-0` : "-";
     const rows = (await this.redis.xrevrange(key, end, start, "COUNT", limit + 1)) as [string, string[]][];

@@ -12,6 +12,8 @@ import type { ReviewKeys } from "./keys";
 
 export const OUTBOX_GROUP = "actions";
 const SENT_SUFFIX = ":sent";
+/** New outbox entries read (and sent to Kafka) at a time. */
+const BATCH = 500;
 
 export interface ActionPublisherOptions {
   redis: Redis;
@@ -110,7 +112,7 @@ export class ActionPublisher {
       OUTBOX_GROUP,
       this.o.consumer,
       "COUNT",
-      200,
+      BATCH,
       "STREAMS",
       key,
       ">",
@@ -217,7 +219,9 @@ export class ActionPublisher {
       const got =
         (await this.o.redis.set(lease, this.o.consumer, "PX", leaseMs, "NX")) === "OK" ||
         ((await this.o.redis.get(lease)) === this.o.consumer && (await this.o.redis.pexpire(lease, leaseMs)) === 1);
-      if (got) while ((await this.poll()) > 0);
+      // A short batch means the outbox is drained: wait for the next tick rather than poll again
+      // at once, so that under load each send carries many actions instead of a few.
+      if (got) while ((await this.poll()) >= BATCH);
     };
     const loop = () => {
       this.running = tick()

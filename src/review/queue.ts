@@ -2,7 +2,7 @@
 // then age), claimed with a lock token under a lease, decided once per decision id. Every change
 // is one Lua script (lua/*.lua) that also appends the audit log; decisions land in the outbox
 // that publisher.ts sends to Kafka.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   REVIEW_QUEUES,
@@ -18,6 +18,8 @@ import {
 import { badRequest, decisionConflict, itemNotFound, lockNotHeld } from "../errors";
 import type { Events } from "../events";
 import { AuditLog } from "./audit";
+import { claimJson, hashOf, parseItem } from "./items";
+import { newLockToken } from "./lock-tokens";
 import type { ReviewKeys } from "./keys";
 import { withReviewScripts, type ReviewClient } from "./scripts";
 
@@ -77,9 +79,17 @@ export class ReviewService {
   private readonly redis: ReviewClient;
   private readonly now: () => number;
   private readonly pending = new Map<string, string>();
+  // decide-4.lua names an item's held set and lead queue from these and the item's queue.
+  private readonly heldPrefix: string;
+  private readonly leadPrefix: string;
 
   constructor(private readonly o: ReviewServiceOptions) {
     this.redis = withReviewScripts(o.redis);
+    this.heldPrefix = o.keys.reviewHeld("");
+    this.leadPrefix = o.keys.reviewQueue("", true);
+    for (const q of REVIEW_QUEUES)
+      if (o.keys.reviewHeld(q) !== this.heldPrefix + q || o.keys.reviewQueue(q, true) !== this.leadPrefix + q)
+        throw new Error("review keys: a queue's held set and lead queue must end with the queue name");
     this.audit = new AuditLog(this.redis, o.keys);
     this.now = o.now ?? Date.now;
   }
@@ -164,7 +174,21 @@ export class ReviewService {
 
   /** The next item of a queue, leased to the moderator; null when nothing waits. */
   async claimNext(queue: ReviewQueue, moderator: string, role: Role): Promise<Claim | null> {
-    const lockToken = randomBytes(18).toString("base64url");
+    const c = await this.claim(queue, moderator, role);
+    return c && { item: parseItem(c.hash), lockToken: c.lockToken };
+  }
+
+  /**
+   * claimNext as the API answers it, JSON text: the item's stored JSON with its claim fields,
+   * rather than parsed and serialised again on every claim.
+   */
+  async claimNextJson(queue: ReviewQueue, moderator: string, role: Role): Promise<string> {
+    const c = await this.claim(queue, moderator, role);
+    return c ? claimJson(c.hash, c.lockToken) : "null";
+  }
+
+  private async claim(queue: ReviewQueue, moderator: string, role: Role) {
+    const lockToken = newLockToken();
     const r = await this.redis.reviewClaim(
       this.o.keys.reviewQueue(queue),
       this.o.keys.reviewQueue(queue, true),
@@ -180,7 +204,7 @@ export class ReviewService {
     );
     if (!r) return null;
     this.changed("claim", queue);
-    return { item: parseItem({ ...hashOf(r.slice(1)), id: r[0] ?? "" }), lockToken };
+    return { hash: hashOf(r.slice(1)), lockToken };
   }
 
   async renew(itemId: string, lockToken: string, moderator: string): Promise<number> {
@@ -216,7 +240,7 @@ export class ReviewService {
   /** A lead hands an item to a moderator; the new holder finds the lock token in `mine`. */
   async reassign(itemId: string, to: string, lead: string, why = ""): Promise<Claim> {
     const item = await this.get(itemId);
-    const lockToken = randomBytes(18).toString("base64url");
+    const lockToken = newLockToken();
     const r = await this.redis.reviewReassign(
       this.item(itemId),
       this.o.keys.reviewHeld(item.queue),
@@ -240,61 +264,62 @@ export class ReviewService {
 
   /**
    * Decides a claimed item. The same decision id always yields the same action, published once:
-   * a retry after a timeout returns the recorded action instead of deciding twice.
+   * a retry after a timeout returns the recorded action instead of deciding twice. One script
+   * reads the item, checks the decision fits it and the lock, and records it (decide-4.lua).
    */
   async decide(d: DecideInput): Promise<{ action: ModerationAction; duplicate: boolean }> {
-    const item = await this.get(d.itemId);
-    const postId = d.postId ?? item.post?.id;
-    const accountId = d.accountId ?? item.post?.authorId;
-    if (POST_ACTIONS.has(d.kind) && !postId) throw badRequest(`${d.kind} needs a postId on an incident`);
-    if (ACCOUNT_ACTIONS.has(d.kind) && !accountId) throw badRequest(`${d.kind} needs an accountId on an incident`);
-    if (d.kind === "label_rumour" && item.queue !== "rumour" && !d.rebuttal)
-      throw badRequest("label_rumour outside the rumour queue needs a rebuttal");
-    const action: ModerationAction = {
-      decisionId: d.decisionId,
-      action: d.kind,
-      itemId: d.itemId,
-      queue: item.queue,
-      ...(item.incidentId ? { incidentId: item.incidentId } : {}),
-      ...(postId ? { postId } : {}),
-      ...(accountId ? { accountId } : {}),
-      ...(d.rebuttal ? { rebuttal: d.rebuttal } : {}),
-      reason: d.reason,
-      moderator: d.moderator,
-      at: this.now(),
-    };
+    const at = this.now();
+    const actsOn = POST_ACTIONS.has(d.kind) ? "post" : ACCOUNT_ACTIONS.has(d.kind) ? "account" : "";
+    // The action's JSON around the fields the script takes from the item (queue, incident, post,
+    // account), in ModerationAction's field order.
+    const head = JSON.stringify({ decisionId: d.decisionId, action: d.kind, itemId: d.itemId }).slice(0, -1);
+    const rest = { ...(d.rebuttal ? { rebuttal: d.rebuttal } : {}), reason: d.reason, moderator: d.moderator, at };
     const [status, json] = await this.redis.reviewDecide(
       this.item(d.itemId),
-      this.o.keys.reviewHeld(item.queue),
       this.o.keys.reviewDecisions(),
       this.o.keys.reviewOutbox(),
       this.o.keys.reviewAudit(),
-      this.o.keys.reviewQueue(item.queue, true),
       d.itemId,
       d.lockToken,
       d.moderator,
       d.decisionId,
-      action.at,
-      JSON.stringify(action),
+      at,
       d.kind,
       this.o.keys.reviewAuditPrefix(),
       d.reason,
-      `${d.kind}${postId ? ` post ${postId}` : ""}${ACCOUNT_ACTIONS.has(d.kind) ? ` account ${accountId}` : ""}`,
+      this.heldPrefix,
+      this.leadPrefix,
+      d.postId ?? "",
+      d.accountId ?? "",
+      actsOn,
+      d.kind === "label_rumour" && !d.rebuttal ? "rumour" : "",
+      head,
+      `,${JSON.stringify(rest).slice(1)}`,
     );
-    if (status === "duplicate") {
-      const prior = JSON.parse(json) as ModerationAction;
-      if (prior.itemId !== d.itemId) throw decisionConflict(d.decisionId);
-      return { action: prior, duplicate: true };
+    switch (status) {
+      case "needs_post":
+        throw badRequest(`${d.kind} needs a postId on an incident`);
+      case "needs_account":
+        throw badRequest(`${d.kind} needs an accountId on an incident`);
+      case "needs_rebuttal":
+        throw badRequest("label_rumour outside the rumour queue needs a rebuttal");
+      case "duplicate": {
+        const prior = JSON.parse(json) as ModerationAction;
+        if (prior.itemId !== d.itemId) throw decisionConflict(d.decisionId);
+        return { action: prior, duplicate: true };
+      }
+      default:
     }
     lockOutcome(d.itemId, status);
-    this.changed("decide", item.queue, d.kind);
+    const action = JSON.parse(json) as ModerationAction;
+    this.changed("decide", action.queue, d.kind);
     return { action, duplicate: false };
   }
 
   async get(itemId: string): Promise<ReviewItem> {
     const h = await this.redis.hgetall(this.item(itemId));
     if (!h.data) throw itemNotFound(itemId);
-    return parseItem({ ...h, id: itemId });
+    return parseItem(h);
   }
 
   /** A page of one queue: waiting (in priority order), escalated, or claimed (by lease end). */
@@ -319,7 +344,7 @@ export class ReviewService {
     for (const id of ids) pipe.hgetall(this.item(id));
     const rows = (await pipe.exec()) ?? [];
     return rows
-      .map(([, h], i): Record<string, string> => ({ ...(h as Record<string, string>), id: ids[i] ?? "" }))
+      .map(([, h]) => h as Record<string, string>)
       .filter((h) => h.data)
       .map(parseItem);
   }
@@ -355,10 +380,10 @@ export class ReviewService {
     const p2 = this.redis.pipeline();
     for (const id of ids) p2.hgetall(this.item(id));
     const rows = (await p2.exec()) ?? [];
-    rows.forEach(([, h], i) => {
+    rows.forEach(([, h]) => {
       const hash = h as Record<string, string>;
       if (hash.data && hash.holder === moderator && hash.token && hash.state === "claimed")
-        out.push({ item: parseItem({ ...hash, id: ids[i] ?? "" }), lockToken: hash.token });
+        out.push({ item: parseItem(hash), lockToken: hash.token });
     });
     return out;
   }
@@ -395,21 +420,4 @@ function lockOutcome(itemId: string, status: string): void {
       throw lockNotHeld(itemId, "the lease has expired: claim it again");
     default:
   }
-}
-
-function hashOf(flat: string[]): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] ?? ""] = flat[i + 1] ?? "";
-  return h;
-}
-
-function parseItem(h: Record<string, string>): ReviewItem {
-  const data = JSON.parse(h.data ?? "{}") as Omit<ReviewItem, "state">;
-  return {
-    ...data,
-    state: (h.state ?? "queued") as ReviewItem["state"],
-    ...(h.holder ? { holder: h.holder } : {}),
-    ...(h.leaseUntil ? { leaseUntil: Number(h.leaseUntil) } : {}),
-    ...(h.escalated === "1" ? { escalated: true } : {}),
-  };
 }

@@ -19,7 +19,7 @@ const SCRIPTS = {
   reviewEnqueue: "enqueue-3.lua",
   reviewClaim: "claim-4.lua",
   reviewExpire: "expire-4.lua",
-  reviewDecide: "decide-6.lua",
+  reviewDecide: "decide-4.lua",
   reviewRelease: "release-5.lua",
   reviewReassign: "reassign-5.lua",
   reviewAudit: "audit-1.lua",

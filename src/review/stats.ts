@@ -189,7 +189,7 @@ export class ReviewStats {
     for (const e of entries) {
       const h = items.get(e.itemId);
       if (!h?.item) continue;
-      // A decision is final when the item is decided by it: decide-6.lua writes the same `now` as
+      // A decision is final when the item is decided by it: decide-4.lua writes the same `now` as
       // the entry's clientAt and the item's decidedAt. An escalation leaves the item undecided.
       if (e.kind === "decide" && (h.state !== "decided" || h.decidedAt !== e.clientAt)) continue;
       out.push({ kind: e.kind, queue: h.item.queue, sinceEnqueuedMs: Math.max(0, e.at - h.item.enqueuedAt) });

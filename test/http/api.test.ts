@@ -1,6 +1,7 @@
 // The API over the real Redis: the claim → decide flow, error bodies, validation, pagination,
 // sessions and cookies, rate limits, security headers, OpenAPI, health, and live events over a
 // real socket.
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReviewPost } from "../../src/domain";
 import { buildServer } from "../../src/http/server";
@@ -35,6 +36,10 @@ describe("review API", () => {
     expect(claim.statusCode).toBe(200);
     const { item, lockToken } = claim.json<{ item: { id: string; holder: string }; lockToken: string }>();
     expect(item).toMatchObject({ id: "post:a1", holder: "moderator-1" });
+    // The claim is JSON text made from the stored item: it says what the serialised item says.
+    expect(claim.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const stored = await h.app.inject({ method: "GET", url: `/api/items/${item.id}`, headers: auth("moderator") });
+    expect(item).toEqual(stored.json());
     const url = `/api/items/${item.id}/decision`;
     const body = { lockToken, decisionId: "api-d1", kind: "remove_post", reason: "insults" };
     const stranger = await h.app.inject({
@@ -131,6 +136,40 @@ describe("review API", () => {
     expect(logins.json<{ entries: { kind: string }[] }>().entries.map((e) => e.kind)).toContain("login");
   });
 
+  it("a revoked token stops working at once on the server that revoked it, though it was just verified", async () => {
+    const created = await h.app.inject({
+      method: "POST",
+      url: "/api/tokens",
+      headers: auth("admin"),
+      payload: { role: "moderator", name: "short-lived" },
+    });
+    const { token, info } = created.json<{ token: string; info: { tokenId: string } }>();
+    const me = () =>
+      h.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: `Bearer ${token}` } });
+    expect((await me()).json()).toMatchObject({ name: "short-lived" });
+    const revoked = await h.app.inject({
+      method: "DELETE",
+      url: `/api/tokens/${info.tokenId}`,
+      headers: auth("admin"),
+    });
+    expect(revoked.statusCode).toBe(200);
+    expect((await me()).statusCode).toBe(401);
+  });
+
+  it("logs each request only at debug level", async () => {
+    const lines = async (level: string) => {
+      const out: string[] = [];
+      const logger = pino({ level }, { write: (l: string) => void out.push(l) });
+      const app = await buildServer({ ...h.deps, logger });
+      await app.inject({ method: "GET", url: "/healthz" });
+      await app.inject({ method: "GET", url: "/api/queues" });
+      await app.close();
+      return out.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    };
+    expect(await lines("info")).toEqual([]);
+    expect(await lines("debug")).toEqual(expect.arrayContaining(["incoming request", "request completed"]));
+  });
+
   it("rate-limits logins", async () => {
     const codes: number[] = [];
     for (let i = 0; i < 8; i++)
@@ -204,6 +243,9 @@ describe("review API", () => {
     const ac = new AbortController();
     const res = await fetch(`${url}/api/events`, { headers: auth("moderator"), signal: ac.signal });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
+    // A hijacked reply still carries the security headers every answer has.
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const reader = res.body!.getReader();
     let text = "";
     const read = async (until: string) => {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Partitioners, type Producer } from "kafkajs";
 import type { Redis } from "ioredis";
 import { Events } from "../../src/events";
-import type { Incident, ReviewPost } from "../../src/domain";
-import { ReviewService } from "../../src/review/queue";
+import type { DecisionKind, Incident, ReviewPost } from "../../src/domain";
+import { ReviewService, type DecideInput } from "../../src/review/queue";
 import { ActionPublisher } from "../../src/review/publisher";
 import { ensureTopics } from "../../src/source/kafka";
 import { Keys } from "../../src/windows/keys";
@@ -204,6 +204,58 @@ describe("review queue", () => {
         reason: "r",
       }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("checks a decision fits its item in the decision's own script, and records the action verbatim", async () => {
+    const r = service();
+    await r.enqueueIncident(incident("INC-fit", 3, clock, "abuse"));
+    const c = (await r.claimNext("abuse", "ivan", "moderator"))!;
+    const decide = (kind: DecisionKind, extra: Partial<DecideInput> = {}) =>
+      r.decide({
+        itemId: c.item.id,
+        lockToken: c.lockToken,
+        moderator: "ivan",
+        decisionId: `fit-${kind}`,
+        kind,
+        reason: "r",
+        ...extra,
+      });
+    await expect(decide("remove_post")).rejects.toMatchObject({ code: "BAD_REQUEST", message: /needs a postId/ });
+    await expect(decide("suspend_author")).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: /needs an accountId/,
+    });
+    await expect(decide("label_rumour", { postId: "p" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: /needs a rebuttal/,
+    });
+    await expect(decide("dismiss", { itemId: "inc:none" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const held = () => redis.zscore(keys.reviewHeld("abuse"), c.item.id);
+    expect(await held()).not.toBeNull();
+    // Text that JSON must escape, built into the action partly by the caller and partly by Lua.
+    const odd = `"quoted" \\ back/slash \u2028 ${"\u0000"} 辟谣 😀 </script>`;
+    const d = await decide("label_rumour", { postId: odd, accountId: odd, rebuttal: odd, reason: odd });
+    expect(d).toEqual({
+      duplicate: false,
+      action: {
+        decisionId: "fit-label_rumour",
+        action: "label_rumour",
+        itemId: "inc:INC-fit",
+        queue: "abuse",
+        incidentId: "INC-fit",
+        postId: odd,
+        accountId: odd,
+        rebuttal: odd,
+        reason: odd,
+        moderator: "ivan",
+        at: clock,
+      },
+    });
+    expect(JSON.parse((await redis.hget(keys.reviewDecisions(), "fit-label_rumour"))!)).toEqual(d.action);
+    expect(await held()).toBeNull();
+    expect((await r.get(c.item.id)).state).toBe("decided");
+    const audit = await r.audit.query({ incidentId: "INC-fit", limit: 1 });
+    expect(audit.entries[0]).toMatchObject({ kind: "decide", what: `label_rumour post ${odd}`, why: odd });
   });
 
   it("audits claims and decisions, queryable by incident, moderator and time", async () => {

@@ -17,9 +17,12 @@ export const adminRoutes =
           querystring: Type.Object({
             incident: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             moderator: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-            from: Type.Optional(Type.Integer({ minimum: 0, description: "ms since epoch" })),
-            to: Type.Optional(Type.Integer({ minimum: 0 })),
-            cursor: Type.Optional(Type.String({ pattern: "^\\d+-\\d+$" })),
+            from: Type.Optional(
+              Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "ms since epoch" }),
+            ),
+            to: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+            // An entry id; 19 digits a side always fit Redis's 64-bit halves.
+            cursor: Type.Optional(Type.String({ pattern: "^\\d{1,19}-\\d{1,19}$" })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
           }),
           response: responses({

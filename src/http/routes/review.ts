@@ -2,6 +2,7 @@
 // the live change stream.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import type { FastifyReply } from "fastify";
 import { REVIEW_QUEUES } from "../../domain";
 import {
   Action,
@@ -81,7 +82,12 @@ export const reviewRoutes =
           response: responses({ 200: Type.Union([Claim, Type.Null()]) }),
         },
       },
-      async (req) => ctx.review.claimNext(req.params.queue, req.principal!.name, req.principal!.role),
+      // JSON text built from the item's stored JSON (src/review/items.ts): fastify sends a string
+      // as it is, so the untyped reply, and the response schema documents what it holds.
+      async (req, reply) =>
+        (reply as FastifyReply)
+          .type("application/json; charset=utf-8")
+          .send(await ctx.review.claimNextJson(req.params.queue, req.principal!.name, req.principal!.role)),
     );
     app.get(
       "/claims",
