@@ -68,10 +68,21 @@ export function registerApiBench(bench: Command, deps: CliDeps): void {
     .description("the review API under load on loopback: moderators claiming and deciding (target p99 < 50 ms)")
     .option("--moderators <n>", "concurrent moderators, one connection each", (v) => Number(v), 200)
     .option("--seconds <n>", "how long to load the API", (v) => Number(v), 20)
+    .option("--rate <n>", "open loop: this many requests/s in total instead of each moderator as fast as it can", (v) =>
+      Number(v),
+    )
+    .option("--profile <dir>", "write a V8 CPU profile of the server into this directory")
     .option("--json", "print one JSON object")
-    .action(async (o: { moderators: number; seconds: number; json?: boolean }) => {
+    .action(async (o: { moderators: number; seconds: number; rate?: number; profile?: string; json?: boolean }) => {
       const { benchApi } = await import("../bench/api");
-      const r = await benchApi({ config: deps.config(), moderators: o.moderators, seconds: o.seconds, say: deps.say });
+      const r = await benchApi({
+        config: deps.config(),
+        moderators: o.moderators,
+        seconds: o.seconds,
+        rate: o.rate,
+        profileDir: o.profile,
+        say: deps.say,
+      });
       process.stdout.write(
         o.json
           ? JSON.stringify(r) + "\n"
