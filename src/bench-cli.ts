@@ -25,6 +25,25 @@ export function registerBenchCommands(program: Command, deps: CliDeps): void {
   registerSoakBench(bench, deps);
   registerApiBench(bench, deps);
   registerE2eBench(bench, deps);
+  bench
+    .command("poison")
+    .description("good-post throughput with 10% malformed messages of every kind vs clean, alternating runs")
+    .option("--count <n>", "good posts", (v) => Number(v), 50_000)
+    .option("--rounds <n>", "alternating clean/poison rounds; medians are compared", (v) => Number(v), 3)
+    .option("--json", "print one JSON object")
+    .action(async (o: { count: number; rounds: number; json?: boolean }) => {
+      const { benchPoison } = await import("../bench/poison");
+      const { loadDefaultScorer } = await import("./scoring");
+      const { createLogger } = await import("./log");
+      const scorer = await loadDefaultScorer(createLogger("warn"));
+      const r = await benchPoison({ config: deps.config(), count: o.count, rounds: o.rounds, scorer, say: deps.say });
+      process.stdout.write(
+        o.json
+          ? JSON.stringify(r) + "\n"
+          : `clean: ${r.cleanGoodPerSec.join(", ")} good posts/s\npoison: ${r.poisonGoodPerSec.join(", ")} good posts/s\n` +
+              `ratio of medians: ${r.ratio} (target ≥ ${r.target}: ${r.met ? "met" : "missed"})\n`,
+      );
+    });
 }
 
 export function registerE2eBench(bench: Command, deps: CliDeps): void {

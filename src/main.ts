@@ -1,4 +1,5 @@
 // Wires config → Kafka, Redis and the pipeline; closes everything in reverse order.
+import { hostname } from "node:os";
 import { Partitioners, type Consumer, type Producer } from "kafkajs";
 import { Redis } from "ioredis";
 import type { Config } from "./config";
@@ -14,11 +15,17 @@ import { WindowReader } from "./windows/reader";
 import { Detector } from "./detector";
 import type { Extension } from "./context";
 import { workerExtensions } from "./extensions";
+import { kafkaProbe, redisProbe, reportFaults, serveHealth, WorkerHealth } from "./health";
+import { IncidentService } from "./incidents/service";
 
 export interface Worker {
   events: Events;
   redis: Redis;
   keys: Keys;
+  /** Redis, the Kafka broker, the consumer and the pipeline steps, as GET /healthz reports them. */
+  health: WorkerHealth;
+  /** Bound port of GET /healthz, undefined when not serving it. */
+  healthPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -28,7 +35,12 @@ export interface WorkerOptions {
   events?: Events;
   /** Defaults to every extension in src/extensions.ts. */
   extensions?: Extension[];
+  /** Serve GET /healthz here (port 0 picks a free one); absent serves none. */
+  health?: { host: string; port: number };
 }
+
+/** A dependency down this long opens a technical incident (a broker restart takes a few seconds). */
+const FAULT_AFTER_MS = 5000;
 
 export function createRedis(url: string, log: Logger): Redis {
   const redis = new Redis(url, {
@@ -48,6 +60,30 @@ export function createRedis(url: string, log: Logger): Redis {
   return redis;
 }
 
+/**
+ * Kafka broker outages as technical incidents. Redis faults (and lag, dead letters, step errors)
+ * are the incidents stage's own health watcher's (src/incidents/health.ts); it cannot see the broker.
+ */
+function brokerFaults(
+  cfg: Config,
+  o: { redis: Redis; keys: Keys; events: Events; health: WorkerHealth; log: Logger },
+): { close(): Promise<void> } | undefined {
+  const p = cfg.pipeline;
+  if (!p.incidents?.enabled) return undefined;
+  const healthyMs = p.incidents.technical.healthySeconds * 1000;
+  const incidents = new IncidentService({ redis: o.redis, keys: o.keys, pipeline: p, events: o.events });
+  const source = `${hostname()}-${process.pid}`;
+  return reportFaults({
+    health: o.health,
+    checks: ["kafka"],
+    afterMs: FAULT_AFTER_MS,
+    healthyMs,
+    report: (check, down, text, since) => incidents.reportFault(check, down, text, since, source),
+    clear: (check, text) => incidents.clearFault(check, text, healthyMs),
+    log: o.log,
+  });
+}
+
 export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions): Promise<Worker> {
   const p = cfg.pipeline;
   const events = opts.events ?? new Events();
@@ -55,6 +91,11 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   await ensureTopics(kafka, cfg);
   const redis = createRedis(cfg.redisUrl, log);
   const keys = new Keys(p.redis.prefix);
+  const broker = kafkaProbe(cfg.kafkaBrokers, p.kafka.clientId);
+  const health = new WorkerHealth({ events, redis: redisProbe(redis), kafka: () => broker.probe(), log });
+  health.start();
+  const healthServer = opts.health ? await serveHealth(health, opts.health.host, opts.health.port, log) : undefined;
+  const faults = brokerFaults(cfg, { redis, keys, events, health, log });
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const started: { close(): Promise<void> }[] = [];
@@ -97,6 +138,10 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
     events,
     log,
   });
+  consumer.on(consumer.events.CRASH, (e) =>
+    health.set("consumer", false, `${e.payload.error.message}${e.payload.restart ? " (restarting)" : " (stopped)"}`),
+  );
+  consumer.on(consumer.events.GROUP_JOIN, () => health.set("consumer", true));
   const detector = p.detect.enabled
     ? new Detector({ reader: new WindowReader(redis, keys), keys, config: p, events, log })
     : undefined;
@@ -106,10 +151,16 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
     events,
     redis,
     keys,
+    health,
+    healthPort: healthServer?.port,
     async close() {
       await detector?.close();
       await consumer.disconnect();
       for (const ext of started.reverse()) await ext.close();
+      await faults?.close();
+      await healthServer?.close();
+      await health.close();
+      await broker.close();
       await producer.disconnect();
       redis.disconnect();
       log.info("worker stopped");

@@ -16,9 +16,12 @@ export interface ReplayOptions {
 
 /** Sends messages from any (async) iterable in batches, pacing to `rate`. Returns the count sent. */
 export async function publish(messages: AsyncIterable<Message> | Iterable<Message>, o: ReplayOptions): Promise<number> {
+  // Idempotent, so a send retried after a lost acknowledgement does not put posts on the topic twice.
   const producer = o.kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: true,
+    idempotent: true,
+    maxInFlightRequests: 1,
   });
   await producer.connect();
   const size = o.batchSize ?? (o.rate > 0 ? Math.max(1, Math.min(1000, Math.ceil(o.rate / 10))) : 1000);

@@ -1,4 +1,5 @@
 // A real single-node Apache Kafka broker (KRaft) from Maven Central's jars, run from .services/kafka.
+// Tests that restart a broker start a private one (own ports and data dir) with the same jars.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,18 +16,32 @@ export interface KafkaPaths {
   pid: string;
   log: string;
   pom: string;
+  /** Client (PLAINTEXT) and KRaft controller listener ports, both on 127.0.0.1. */
+  port: number;
+  controllerPort: number;
 }
 
-export function kafkaPaths(repoRoot: string): KafkaPaths {
-  const root = join(repoRoot, ".services/kafka");
+export interface KafkaInstance {
+  /** Directory for this broker's config, data, pid and log (default .services/kafka). */
+  dir?: string;
+  port?: number;
+  controllerPort?: number;
+}
+
+/** The shared broker by default; `instance` describes another one (the jars are always shared). */
+export function kafkaPaths(repoRoot: string, instance: KafkaInstance = {}): KafkaPaths {
+  const shared = join(repoRoot, ".services/kafka");
+  const root = instance.dir ?? shared;
   return {
     root,
-    lib: join(root, "lib"),
+    lib: join(shared, "lib"),
     data: join(root, "data"),
     props: join(root, "server.properties"),
     pid: join(root, "kafka.pid"),
     log: join(root, "kafka.log"),
     pom: join(repoRoot, "services/kafka/pom.xml"),
+    port: instance.port ?? KAFKA_PORT,
+    controllerPort: instance.controllerPort ?? CONTROLLER_PORT,
   };
 }
 
@@ -55,9 +70,9 @@ export function configureKafka(p: KafkaPaths, partitions: number): void {
     [
       "process.roles=broker,controller",
       "node.id=1",
-      `controller.quorum.bootstrap.servers=127.0.0.1:${CONTROLLER_PORT}`,
-      `listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT},CONTROLLER://127.0.0.1:${CONTROLLER_PORT}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT}`,
+      `controller.quorum.bootstrap.servers=127.0.0.1:${p.controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${p.port}`,
       "controller.listener.names=CONTROLLER",
       "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
       `log.dirs=${p.data}`,
@@ -94,7 +109,7 @@ export async function startKafka(p: KafkaPaths, timeoutMs = 90_000): Promise<voi
     writeFileSync(p.pid, String(child.pid));
     child.unref();
   }
-  await waitFor("Kafka broker", () => portOpen("127.0.0.1", KAFKA_PORT), timeoutMs);
+  await waitFor("Kafka broker", () => portOpen("127.0.0.1", p.port), timeoutMs);
 }
 
 export const stopKafka = (p: KafkaPaths) => stopPid(p.pid, 30_000);

@@ -1,4 +1,5 @@
 // A real Redis (Debian's redis-server) on loopback, with AOF on, run from .services/redis.
+// Tests that restart Redis start a private one (own port and dir) the same way.
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -10,11 +11,14 @@ export interface RedisPaths {
   dir: string;
   pid: string;
   log: string;
+  /** Port on 127.0.0.1. */
+  port: number;
 }
 
-export function redisPaths(repoRoot: string): RedisPaths {
-  const dir = join(repoRoot, ".services/redis");
-  return { dir, pid: join(dir, "redis.pid"), log: join(dir, "redis.log") };
+/** The shared Redis by default; `instance` describes another one (its own dir and port). */
+export function redisPaths(repoRoot: string, instance: { dir?: string; port?: number } = {}): RedisPaths {
+  const dir = instance.dir ?? join(repoRoot, ".services/redis");
+  return { dir, pid: join(dir, "redis.pid"), log: join(dir, "redis.log"), port: instance.port ?? REDIS_PORT };
 }
 
 const hasRedisServer = () => spawnSync("redis-server", ["--version"]).status === 0;
@@ -45,7 +49,7 @@ export async function startRedis(p: RedisPaths, timeoutMs = 20_000): Promise<voi
       "redis-server",
       [
         "--port",
-        String(REDIS_PORT),
+        String(p.port),
         "--bind",
         "127.0.0.1",
         "--daemonize",
@@ -67,7 +71,7 @@ export async function startRedis(p: RedisPaths, timeoutMs = 20_000): Promise<voi
     );
     if (r.status !== 0) throw new Error(`redis-server failed to start: ${r.stderr || r.stdout}`);
   }
-  await waitFor("Redis", () => portOpen("127.0.0.1", REDIS_PORT), timeoutMs);
+  await waitFor("Redis", () => portOpen("127.0.0.1", p.port), timeoutMs);
 }
 
 export const stopRedis = (p: RedisPaths) => stopPid(p.pid, 10_000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodePost, decodeReport } from "../../src/source/decode";
+import { decodePost, decodeReport, nestsDeeperThan } from "../../src/source/decode";
+import { chunksBySize, type Rejected } from "../../src/source/deadletter";
 
 const limits = { maxMessageBytes: 2000, maxTextBytes: 200 };
 const good = {
@@ -60,5 +61,46 @@ describe("decodeReport", () => {
     const d = decodeReport(bytes({ ...report, reason: "boring" }), limits);
     expect(d.ok).toBe(false);
     if (!d.ok) expect(d.reason).toBe("schema");
+  });
+});
+
+describe("nesting", () => {
+  const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+
+  it("refuses a value nested past 32 levels before parsing it", () => {
+    const d = decodePost(Buffer.from(deep(20_000)), { ...limits, maxMessageBytes: 100_000 });
+    expect(d).toMatchObject({ ok: false, reason: "schema", detail: "value nests deeper than 32 levels" });
+    expect(nestsDeeperThan(Buffer.from(deep(33)), 32)).toBe(true);
+    expect(nestsDeeperThan(Buffer.from(deep(32)), 32)).toBe(false);
+  });
+
+  it("does not count brackets inside strings, escaped quotes included", () => {
+    const text = `[[[ {{{ \\" ]]] ${"[".repeat(100)}`;
+    const d = decodePost(bytes({ ...good, text }), { ...limits, maxMessageBytes: 100_000, maxTextBytes: 10_000 });
+    expect(d).toMatchObject({ ok: true, value: { text } });
+  });
+});
+
+describe("dead-letter chunks", () => {
+  const rejected = (valueBytes: number, i: number): Rejected => ({
+    topic: "posts",
+    partition: 0,
+    offset: String(i),
+    key: null,
+    value: Buffer.alloc(valueBytes),
+    reason: "too_large",
+    detail: "",
+  });
+
+  it("splits a storm of large rejects into requests under the limit, in order, losing none", () => {
+    const all = Array.from({ length: 55 }, (_, i) => rejected(64 * 1024, i));
+    const chunks = [...chunksBySize(all)];
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.reduce((s, r) => s + (r.value?.length ?? 0), 0)).toBeLessThanOrEqual(512 * 1024);
+    expect(chunks.flat().map((r) => r.offset)).toEqual(all.map((r) => r.offset));
+  });
+
+  it("sends one oversized reject alone rather than never", () => {
+    expect([...chunksBySize([rejected(600 * 1024, 0), rejected(10, 1)])].map((c) => c.length)).toEqual([1, 1]);
   });
 });
