@@ -276,12 +276,6 @@ export function incidents(redis: Redis, cfg: Config): IncidentService {
   });
 }
 
-export const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
-
 /** Test settings shared by the fault tests: every post counted under every key (exact per-key totals). */
 export function exactWindows(p: Config["pipeline"]): Config["pipeline"] {
   return { ...p, windows: { ...p.windows, sampleUnflagged: 1, promoteMinPosts: 1 } };
