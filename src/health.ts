@@ -1,11 +1,10 @@
 // The worker's own health, for orchestrators and on-call: whether Redis and the Kafka broker answer,
 // whether the Kafka consumer is running and whether pipeline steps succeed, each with since when.
 // Served as JSON on GET /healthz by a tiny node:http server of its own (200 up, 503 degraded).
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import type { Redis } from "ioredis";
+import { serveEndpoint, type Endpoint } from "./endpoint";
 import type { Events } from "./events";
 import type { Logger } from "./log";
 
@@ -174,45 +173,20 @@ export function kafkaProbe(brokers: readonly string[], clientId: string) {
   };
 }
 
-export interface HealthServer {
-  /** The bound port, or undefined when the endpoint could not listen. */
-  port: number | undefined;
-  close(): Promise<void>;
-}
+export type HealthServer = Endpoint;
 
 /** GET /healthz: the report as JSON, 200 when up and 503 when degraded. Port 0 picks a free port. */
-export async function serveHealth(
-  health: WorkerHealth,
-  host: string,
-  port: number,
-  log: Logger,
-): Promise<HealthServer> {
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "GET" || path !== "/healthz") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found: try GET /healthz\n");
-      return;
-    }
-    const r = health.report();
-    res.writeHead(r.status === "up" ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(r));
+export function serveHealth(health: WorkerHealth, host: string, port: number, log: Logger): Promise<HealthServer> {
+  return serveEndpoint({
+    path: "/healthz",
+    host,
+    port,
+    log,
+    handle: (_req, res) => {
+      const r = health.report();
+      res.writeHead(r.status === "up" ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(r));
+    },
   });
-  const bound = await new Promise<number | undefined>((resolve) => {
-    server.once("error", (err) => {
-      log.error({ err, host, port }, "health endpoint cannot listen; this worker serves no /healthz");
-      resolve(undefined);
-    });
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-  if (bound !== undefined) log.info({ host, port: bound }, "health endpoint listening on /healthz");
-  return {
-    port: bound,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 export interface FaultReporterOptions {
