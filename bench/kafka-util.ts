@@ -1,6 +1,7 @@
 // Shared by the benchmarks: a throwaway topic pre-loaded with synthetic posts, and a timed consume.
 import { randomBytes } from "node:crypto";
 import type { Kafka, KafkaMessage } from "kafkajs";
+import type { Redis } from "ioredis";
 import { publish, postMessages } from "../src/replay/producer";
 import { Synth } from "../src/replay/synth";
 import type { Corpus } from "../src/replay/corpus";
@@ -94,3 +95,13 @@ export async function timedConsume(
 }
 
 export const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Deletes every key under a run's Redis prefix; returns how many there were. */
+export async function dropPrefix(redis: Redis, prefix: string): Promise<number> {
+  let n = 0;
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 2000 }) as AsyncIterable<string[]>) {
+    n += keys.length;
+    if (keys.length) await redis.unlink(...keys);
+  }
+  return n;
+}

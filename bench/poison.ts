@@ -15,7 +15,7 @@ import { postMessages, publish } from "../src/replay/producer";
 import { Synth } from "../src/replay/synth";
 import { defaultDataDir } from "../src/score/cli";
 import { createKafka } from "../src/source/kafka";
-import { deleteTopic, round } from "./kafka-util";
+import { deleteTopic, dropPrefix, round } from "./kafka-util";
 import { benchConfig, timedWorker, type WorkerRun } from "./worker-run";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -28,11 +28,6 @@ async function topicOf(kafka: Kafka, messages: Message[], partitions: number): P
   await admin.disconnect();
   await publish(messages, { kafka, topic, rate: 0 });
   return topic;
-}
-
-async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 2000 }) as AsyncIterable<string[]>)
-    if (keys.length) await redis.unlink(...keys);
 }
 
 export async function benchPoison(o: {

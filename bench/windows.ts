@@ -7,21 +7,12 @@ import { createLogger } from "../src/log";
 import { normalise } from "../src/normalise";
 import type { Scorer } from "../src/pipeline";
 import { createKafka } from "../src/source/kafka";
-import { deleteTopic, preloadTopic, round } from "./kafka-util";
+import { deleteTopic, dropPrefix, preloadTopic, round } from "./kafka-util";
 import { benchConfig, timedWorker, type WorkerRun } from "./worker-run";
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info("memory");
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-}
-
-async function dropPrefix(redis: Redis, prefix: string): Promise<number> {
-  let n = 0;
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 2000 }) as AsyncIterable<string[]>) {
-    n += keys.length;
-    if (keys.length) await redis.unlink(...keys);
-  }
-  return n;
 }
 
 export async function benchWindows(o: {
