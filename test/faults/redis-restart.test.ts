@@ -87,6 +87,8 @@ describe("Redis restart", () => {
     const crashedAt = Date.now();
     await server.crash();
     await new Promise((r) => setTimeout(r, DOWN_MS));
+    // Redis may answer before start() returns (it waits for PING), so "down" ends when it is asked to start.
+    const restartingAt = Date.now();
     await server.start();
     const restartedAt = Date.now();
     await eventually(
@@ -113,7 +115,7 @@ describe("Redis restart", () => {
     expect(diff, "per-key totals").toEqual({ count: 0, first: [] });
 
     // Degraded while Redis was away: HTTP 503, Redis named, since about when it went.
-    const down = watch.seen.filter((s) => s.at > crashedAt + 2000 && s.at < restartedAt);
+    const down = watch.seen.filter((s) => s.at > crashedAt + 2000 && s.at < restartingAt);
     expect(down.length).toBeGreaterThan(0);
     for (const s of down) {
       expect(s.report?.http).toBe(503);
@@ -150,7 +152,7 @@ describe("Redis restart", () => {
     );
     const opened = technical.find((i) => i.key === "redis")!;
     expect(opened).toMatchObject({ grade: 4, group: "on-call", source: "technical" });
-    expect(opened.openedAt).toBeGreaterThanOrEqual(restartedAt - 1000);
+    expect(opened.openedAt).toBeGreaterThanOrEqual(restartingAt);
     expect(new Set(technical.map((i) => i.key)).size).toBe(technical.length);
     for (const i of technical)
       expect(
