@@ -92,6 +92,7 @@ function ApiSchema() {
         { additionalProperties: false },
       ),
       postMinScore: Type.Number({ minimum: 0, maximum: 1 }),
+      maxWaiting: Type.Optional(Type.Integer({ minimum: 0 })),
     },
     { additionalProperties: false },
   );
@@ -192,19 +193,18 @@ export type IncidentsConfig = NonNullable<Pipeline["incidents"]>;
 export type ApiConfig = NonNullable<Pipeline["api"]>;
 
 /** The api section, defaulted when the pipeline file has none. */
-export function apiConfig(p: Pipeline): ApiConfig {
-  return (
-    p.api ?? {
-      host: "127.0.0.1",
-      port: 8080,
-      leaseSeconds: 300,
-      sessionTtlSeconds: 28800,
-      secureCookies: true,
-      corsOrigins: [],
-      rateLimit: { authPerMinute: 20, writesPerMinute: 600 },
-      postMinScore: 0.98,
-    }
-  );
+export function apiConfig(p: Pipeline): ApiConfig & { maxWaiting: number } {
+  const api = p.api ?? {
+    host: "127.0.0.1",
+    port: 8080,
+    leaseSeconds: 300,
+    sessionTtlSeconds: 28800,
+    secureCookies: true,
+    corsOrigins: [],
+    rateLimit: { authPerMinute: 20, writesPerMinute: 600 },
+    postMinScore: 0.98,
+  };
+  return { ...api, maxWaiting: api.maxWaiting ?? 10_000 };
 }
 
 export interface Config {

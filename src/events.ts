@@ -42,7 +42,11 @@ export interface PipelineEvents {
   incident: [IncidentEvent];
   /** A review queue change (src/review): enqueue, claim, decision, release, expiry, reassignment. */
   review: [
-    { kind: "enqueue" | "claim" | "decide" | "release" | "expire" | "reassign"; queue: string; decision?: string },
+    {
+      kind: "enqueue" | "shed" | "claim" | "decide" | "release" | "expire" | "reassign";
+      queue: string;
+      decision?: string;
+    },
   ];
 }
 

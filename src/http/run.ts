@@ -34,7 +34,14 @@ export function apiDeps(cfg: Config, redis: Redis, events = new Events()) {
   if (!ic) throw new Error("the pipeline file has no incidents section");
   const api = apiConfig(p);
   const keys = new Keys(p.redis.prefix);
-  const review = new ReviewService({ redis, keys, events, slaMinutes: ic.slaMinutes, leaseSeconds: api.leaseSeconds });
+  const review = new ReviewService({
+    redis,
+    keys,
+    events,
+    slaMinutes: ic.slaMinutes,
+    leaseSeconds: api.leaseSeconds,
+    maxWaiting: api.maxWaiting,
+  });
   const incidents = new IncidentService({ redis, keys, pipeline: p, events });
   const auth = new AuthStore(redis, keys, api.sessionTtlSeconds);
   return { api, incidentsConfig: ic, redis, keys, events, review, incidents, auth };

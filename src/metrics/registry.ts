@@ -272,7 +272,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
 // take the max across servers.
 
 /** Review events counted by modstream_review_events_total (decisions and lease expiries have their own). */
-export const REVIEW_EVENTS = ["enqueue", "claim", "release", "reassign"] as const;
+export const REVIEW_EVENTS = ["enqueue", "shed", "claim", "release", "reassign"] as const;
 export const QUEUE_STATES = ["waiting", "escalated", "claimed"] as const;
 /** Enqueue to claim or decision; 900, 3600, 14400 and 86400 s are the default SLAs of grades I-IV. */
 const REVIEW_WAIT_BUCKETS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800];
@@ -286,7 +286,7 @@ function reviewEventMetrics(registers: Registry[]) {
   const m = {
     reviewEvents: new Counter({
       name: "modstream_review_events_total",
-      help: "Review queue events of this process (enqueue, claim, release, reassign), by queue.",
+      help: "Review queue events of this process (enqueue, shed: a post not queued because its queue was full, claim, release, reassign), by queue.",
       labelNames: ["event", "queue"] as const,
       registers,
     }),

@@ -50,6 +50,7 @@ function startReview(ctx: WorkerContext): { close(): Promise<void> } {
     events: ctx.events,
     slaMinutes: ic.slaMinutes,
     leaseSeconds: api.leaseSeconds,
+    maxWaiting: api.maxWaiting,
   });
   const incidentKey = (id: string) => ctx.keys.incident(id);
   const getIncident = async (id: string) => {

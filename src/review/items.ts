@@ -1,5 +1,5 @@
 // How a review item lives in its Redis hash: `data` holds the item's JSON as queued (written once
-// by enqueue-3.lua), and the fields the scripts change beside it (state, holder, token, leaseUntil,
+// by enqueue-4.lua), and the fields the scripts change beside it (state, holder, token, leaseUntil,
 // escalated, ...). Reads put the two back together.
 import type { ReviewItem } from "../domain";
 

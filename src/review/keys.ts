@@ -4,6 +4,7 @@ export interface ReviewKeys {
   reviewQueue(queue: string, lead?: boolean): string;
   reviewHeld(queue: string): string;
   reviewItemPrefix(): string;
+  reviewShed(): string;
   reviewDecisions(): string;
   reviewOutbox(): string;
   reviewPublished(): string;

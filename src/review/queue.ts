@@ -30,6 +30,8 @@ export interface ReviewServiceOptions {
   /** Response-time targets per grade (the pipeline file's incidents.slaMinutes). */
   slaMinutes: { I: number; II: number; III: number; IV: number };
   leaseSeconds: number;
+  /** A new single post is shed when its queue already holds this many waiting items (0: never). */
+  maxWaiting?: number;
   now?: () => number;
 }
 
@@ -60,6 +62,9 @@ export interface QueueCounts {
 }
 
 export type Listing = "waiting" | "escalated" | "claimed";
+
+/** Entries the shed stream keeps (the newest, approximately). */
+const SHED_KEPT = 10_000;
 
 const ROMAN = { 1: "I", 2: "II", 3: "III", 4: "IV" } as const;
 
@@ -103,7 +108,7 @@ export class ReviewService {
   }
 
   private changed(
-    kind: "enqueue" | "claim" | "decide" | "release" | "expire" | "reassign",
+    kind: "enqueue" | "shed" | "claim" | "decide" | "release" | "expire" | "reassign",
     queue: string,
     decision?: string,
   ) {
@@ -139,7 +144,10 @@ export class ReviewService {
     return this.enqueue(item);
   }
 
-  /** Queues one post (high-confidence flag or user reports); grade III (general) unless told. */
+  /**
+   * Queues one post (high-confidence flag or user reports); grade III (general) unless told.
+   * Replies 3 (shed) instead when the queue already holds `maxWaiting` items.
+   */
   async enqueuePost(p: { post: ReviewPost; queue: ReviewQueue; reason: string; grade?: Grade; at?: number }) {
     const at = p.at ?? this.now();
     const grade = p.grade ?? 3;
@@ -160,6 +168,7 @@ export class ReviewService {
       this.item(item.id),
       this.o.keys.reviewQueue(item.queue),
       this.o.keys.reviewAudit(),
+      this.o.keys.reviewShed(),
       item.id,
       priority(item.grade, item.dueAt),
       JSON.stringify(item),
@@ -167,8 +176,11 @@ export class ReviewService {
       this.o.keys.reviewAuditPrefix(),
       item.incidentId ?? "",
       item.reason,
+      this.o.maxWaiting ?? 0,
+      SHED_KEPT,
     );
     if (r === 1) this.changed("enqueue", item.queue);
+    if (r === 3) this.o.events.emit("review", { kind: "shed", queue: item.queue });
     return r;
   }
 

@@ -16,7 +16,7 @@ export type ReviewClient = Redis & {
 };
 
 const SCRIPTS = {
-  reviewEnqueue: "enqueue-3.lua",
+  reviewEnqueue: "enqueue-4.lua",
   reviewClaim: "claim-4.lua",
   reviewExpire: "expire-4.lua",
   reviewDecide: "decide-4.lua",

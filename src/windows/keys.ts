@@ -141,6 +141,11 @@ export class Keys {
     return `${this.prefix}:{review}:held:${queue}`;
   }
 
+  /** Single posts shed because their queue was full (a capped stream). */
+  reviewShed(): string {
+    return `${this.prefix}:{review}:shed`;
+  }
+
   /** Prefix of review item hashes; the scripts append the item id. */
   reviewItemPrefix(): string {
     return `${this.prefix}:{review}:item:`;

@@ -79,6 +79,34 @@ describe("review queue", () => {
     expect(await r.enqueueIncident(incident("INC-a", 1, clock - 5000))).toBe(0);
   });
 
+  it("sheds single posts, never incidents, once a queue holds maxWaiting items", async () => {
+    const events = new Events();
+    const seen: string[] = [];
+    events.on("review", (e) => seen.push(`${e.kind}:${e.queue}`));
+    // Keys of its own (under the test's prefix), so the full queue does not reach the other tests.
+    const keys = new Keys(`${cfg.pipeline.redis.prefix}:shed`);
+    const r = new ReviewService({ redis, keys, events, slaMinutes: sla, leaseSeconds: 60, maxWaiting: 3, now });
+    const replies = [];
+    for (const id of ["s1", "s2", "s3", "s4", "s5"])
+      replies.push(await r.enqueuePost({ post: post(id), queue: "attack", reason: `attack score 0.99 ${id}` }));
+    expect(replies).toEqual([1, 1, 1, 3, 3]);
+    // An incident still queues past the bound, and a queued post can still be refreshed.
+    expect(await r.enqueueIncident(incident("INC-shed", 2, clock, "attack"))).toBe(1);
+    expect(await r.enqueuePost({ post: post("s1"), queue: "attack", reason: "again" })).toBe(2);
+    expect(await redis.zcard(keys.reviewQueue("attack"))).toBe(4);
+    expect(await redis.exists(`${keys.reviewItemPrefix()}post:s4`)).toBe(0);
+    expect(seen.filter((k) => k.startsWith("shed"))).toEqual(["shed:attack", "shed:attack"]);
+    // What was shed is kept (newest first), with why.
+    const shed = await redis.xrevrange(keys.reviewShed(), "+", "-");
+    expect(shed.map(([, f]) => f[f.indexOf("itemId") + 1])).toEqual(["post:s5", "post:s4"]);
+    expect(shed[0]![1]).toContain("attack score 0.99 s5");
+    // Claiming makes room again.
+    expect((await r.claimNext("attack", "mod1", "moderator"))?.item.id).toBe("inc:INC-shed");
+    expect(await r.enqueuePost({ post: post("s6"), queue: "attack", reason: "attack score 0.99 s6" })).toBe(3);
+    expect((await r.claimNext("attack", "mod1", "moderator"))?.item.id).toBe("post:s1");
+    expect(await r.enqueuePost({ post: post("s6"), queue: "attack", reason: "attack score 0.99 s6" })).toBe(1);
+  });
+
   it("gives each item to one of many racing moderators", async () => {
     const r = service();
     for (let i = 0; i < 5; i++) await r.enqueuePost({ post: post(`race${i}`), queue: "abuse", reason: "abuse" });
