@@ -130,7 +130,7 @@ describe("Kafka broker restart", () => {
     expect(countedAtCrash).toBeLessThan(BEFORE);
 
     // Degraded while the broker was away: HTTP 503, Kafka named, since about when it went.
-    const down = watch.seen.filter((s) => s.at > crashedAt + 3000 && s.at < restartingAt);
+    const down = watch.seen.filter((s) => s.asked > crashedAt + 3000 && s.at < restartingAt);
     expect(down.length).toBeGreaterThan(0);
     for (const s of down) {
       expect(s.report?.http).toBe(503);

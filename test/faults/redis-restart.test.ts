@@ -115,7 +115,7 @@ describe("Redis restart", () => {
     expect(diff, "per-key totals").toEqual({ count: 0, first: [] });
 
     // Degraded while Redis was away: HTTP 503, Redis named, since about when it went.
-    const down = watch.seen.filter((s) => s.at > crashedAt + 2000 && s.at < restartingAt);
+    const down = watch.seen.filter((s) => s.asked > crashedAt + 2000 && s.at < restartingAt);
     expect(down.length).toBeGreaterThan(0);
     for (const s of down) {
       expect(s.report?.http).toBe(503);

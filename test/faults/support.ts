@@ -249,13 +249,14 @@ export async function health(port: number): Promise<(HealthReport & { http: numb
 
 /** Polls /healthz every 250 ms and keeps what it saw, for assertions about the outage. */
 export function watchHealth(port: number) {
-  /** `at`: when the answer arrived, so it tells the worker's state at or before that moment. */
-  const seen: { at: number; report: (HealthReport & { http: number }) | undefined }[] = [];
+  /** The worker's state at some moment between `asked` and `at` (when the answer arrived). */
+  const seen: { asked: number; at: number; report: (HealthReport & { http: number }) | undefined }[] = [];
   let on = true;
   const loop = (async () => {
     while (on) {
+      const asked = Date.now();
       const report = await health(port);
-      seen.push({ at: Date.now(), report });
+      seen.push({ asked, at: Date.now(), report });
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
