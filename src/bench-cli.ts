@@ -21,6 +21,18 @@ export function registerBenchCommands(program: Command, deps: CliDeps): void {
       const result = await benchIngest({ config: deps.config(), count: o.count, say: deps.say });
       process.stdout.write(o.json ? JSON.stringify(result) + "\n" : formatIngest(result));
     });
+  bench
+    .command("score")
+    .description(
+      "scoring on one core: the fast path vs tf.predict on the same mixed en/zh posts (target 50,000 posts/s)",
+    )
+    .option("--seconds <n>", "minimum seconds per measurement", (v) => Number(v), 3)
+    .option("--json", "print one JSON object")
+    .action(async (o: { seconds: number; json?: boolean }) => {
+      const { benchScore, formatScore } = await import("../bench/score");
+      const r = await benchScore({ seconds: o.seconds });
+      process.stdout.write(o.json ? JSON.stringify(r) + "\n" : formatScore(r));
+    });
   registerWindowsBench(bench, deps);
   registerSoakBench(bench, deps);
   registerApiBench(bench, deps);
