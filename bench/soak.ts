@@ -88,7 +88,14 @@ export async function benchSoak(o: {
       `soak ${s.atSeconds}s/${o.seconds}s: ${s.posts} posts, own keys ${s.ownKeysMb} MB / ${s.redisKeys} keys (redis ${s.redisUsedMb} MB), heap ${s.heapUsedMb} MB`,
     );
   };
-  const timer = setInterval(() => void sample(), o.sampleSeconds * 1000);
+  // One sample at a time (with tens of thousands of keys a sample can take longer than the
+  // interval); the last one is awaited before the worker stops and the client disconnects.
+  let sampling: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    sampling ??= sample()
+      .catch((err: unknown) => o.say(`soak: sample failed: ${(err as Error).message}`))
+      .finally(() => (sampling = undefined));
+  }, o.sampleSeconds * 1000);
   try {
     const synth = new Synth({
       seed: 11,
@@ -106,8 +113,11 @@ export async function benchSoak(o: {
     await publish(postMessages(posts()), { kafka, topic, rate: o.rate });
   } finally {
     clearInterval(timer);
-    await sample();
+    await sampling;
+    await sample().catch((err: unknown) => o.say(`soak: sample failed: ${(err as Error).message}`));
+    const stopping = Date.now();
     await worker.close();
+    o.say(`soak: worker stopped in ${((Date.now() - stopping) / 1000).toFixed(1)}s`);
     for await (const batch of redis.scanStream({
       match: `${cfg.pipeline.redis.prefix}:*`,
       count: 5000,

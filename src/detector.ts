@@ -24,19 +24,22 @@ export interface DetectorOptions {
 export class Detector {
   private readonly id = randomUUID();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  /** The tick in progress, if any. */
+  private running: Promise<void> | undefined;
 
   constructor(private readonly o: DetectorOptions) {}
 
   start(): void {
     const { tickMs } = this.o.config.detect;
+    // One tick at a time: an interval that fires while a tick is still running is skipped rather
+    // than queued (a queue of slow ticks grows without bound, and close() would wait for all of it).
     this.timer = setInterval(() => {
-      this.running = this.running.then(() =>
-        this.tickIfLeader().catch((err: unknown) => {
+      this.running ??= this.tickIfLeader()
+        .catch((err: unknown) => {
           this.o.events.emit("stepError", { stage: "detect", error: err as Error });
           this.o.log.warn({ err }, "detector tick failed");
-        }),
-      );
+        })
+        .finally(() => (this.running = undefined));
     }, tickMs);
   }
 

@@ -31,4 +31,8 @@ export function openIncidents(ctx: WorkerContext) {
   };
 }
 
-export const workerExtensions: Extension[] = [metricsExtensionWith(openIncidents), incidentsExtension, reviewExtension];
+const metrics = metricsExtensionWith(openIncidents);
+/** Named (the worker logs each extension's close by name). */
+const metricsExtension: Extension = (ctx) => metrics(ctx);
+
+export const workerExtensions: Extension[] = [metricsExtension, incidentsExtension, reviewExtension];

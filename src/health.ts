@@ -51,6 +51,8 @@ export class WorkerHealth {
   private readonly off: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  /** Probe rounds asked for and not finished yet. */
+  private pending = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: HealthOptions) {
@@ -95,15 +97,23 @@ export class WorkerHealth {
         this.set(check, false, (err as Error).message);
       }
     };
-    this.running = this.running.then(() =>
-      Promise.all([one("redis", this.o.redis), one("kafka", this.o.kafka)]).then(() => undefined),
-    );
+    this.pending++;
+    this.running = this.running
+      .then(() => Promise.all([one("redis", this.o.redis), one("kafka", this.o.kafka)]))
+      .then(() => undefined)
+      .finally(() => this.pending--);
     return this.running;
   }
 
-  /** Probes every interval; the first one interval after start, once the clients have had time to connect. */
+  /**
+   * Probes every interval; the first one interval after start, once the clients have had time to
+   * connect. A round still running (probes time out after timeoutMs, longer than the interval
+   * while a dependency is down) skips the tick instead of queueing another round behind it.
+   */
   start(): void {
-    this.timer = setInterval(() => void this.probe(), this.o.intervalMs ?? 1000);
+    this.timer = setInterval(() => {
+      if (this.pending === 0) void this.probe();
+    }, this.o.intervalMs ?? 1000);
     this.timer.unref();
   }
 
@@ -234,9 +244,11 @@ export function reportFaults(o: FaultReporterOptions): { close(): Promise<void> 
       }
     }
   };
-  let running: Promise<void> = Promise.resolve();
+  // One tick at a time: while Redis is down a report takes longer than the interval, and ticks
+  // queued behind it would pile up (and all be waited for by close()).
+  let running: Promise<void> | undefined;
   const timer = setInterval(() => {
-    running = running.then(tick);
+    running ??= tick().finally(() => (running = undefined));
   }, o.intervalMs ?? 1000);
   timer.unref();
   return {

@@ -42,6 +42,32 @@ export interface WorkerOptions {
 /** A dependency down this long opens a technical incident (a broker restart takes a few seconds). */
 const FAULT_AFTER_MS = 5000;
 
+/**
+ * Longest wait for one part of the worker to stop. Each part stops in a few seconds at most (the
+ * consumer's step in progress, an extension's tick in progress); one that has not by then is
+ * logged as an error and left behind, so that SIGTERM always ends the process.
+ */
+const CLOSE_STEP_MS = 30_000;
+
+/** Runs one close step, timed, bounded by CLOSE_STEP_MS. */
+async function closeStep(name: string, run: () => Promise<unknown> | undefined, log: Logger): Promise<void> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), CLOSE_STEP_MS);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve(run()).then(() => "done" as const), late]);
+    const ms = Math.round(performance.now() - t0);
+    if (outcome === "late") log.error({ step: name, ms }, "worker close step did not finish; carrying on without it");
+    else log.info({ step: name, ms }, "worker close step done");
+  } catch (err) {
+    log.warn({ err, step: name }, "worker close step failed");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createRedis(url: string, log: Logger): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 2,
@@ -98,9 +124,11 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   const faults = brokerFaults(cfg, { redis, keys, events, health, log });
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const started: { close(): Promise<void> }[] = [];
-  for (const ext of opts.extensions ?? workerExtensions)
-    started.push(await ext({ cfg, log, events, redis, kafka, producer, keys }));
+  const started: { name: string; close(): Promise<void> }[] = [];
+  for (const [i, ext] of (opts.extensions ?? workerExtensions).entries()) {
+    const running = await ext({ cfg, log, events, redis, kafka, producer, keys });
+    started.push({ name: ext.name || `extension ${i}`, close: () => running.close() });
+  }
   const pipeline = new Pipeline({
     topics: p.kafka.topics,
     limits: p.limits,
@@ -147,23 +175,32 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
     : undefined;
   detector?.start();
   log.info({ group: p.kafka.groupId, topics: p.kafka.topics }, "worker running");
+  let closing: Promise<void> | undefined;
   return {
     events,
     redis,
     keys,
     health,
     healthPort: healthServer?.port,
-    async close() {
-      await detector?.close();
-      await consumer.disconnect();
-      for (const ext of started.reverse()) await ext.close();
-      await faults?.close();
-      await healthServer?.close();
-      await health.close();
-      await broker.close();
-      await producer.disconnect();
-      redis.disconnect();
-      log.info("worker stopped");
+    close() {
+      closing ??= (async () => {
+        const t0 = performance.now();
+        // The consumer first (with the detector alongside it): its step in progress either
+        // finishes and commits or is abandoned uncommitted; then what it feeds, in reverse order.
+        await Promise.all([
+          closeStep("detector", () => detector?.close(), log),
+          closeStep("consumer", () => consumer.disconnect(), log),
+        ]);
+        for (const ext of [...started].reverse()) await closeStep(ext.name, () => ext.close(), log);
+        await closeStep("fault reporter", () => faults?.close(), log);
+        await closeStep("health endpoint", () => healthServer?.close(), log);
+        await closeStep("health checks", () => health.close(), log);
+        await closeStep("broker probe", () => broker.close(), log);
+        await closeStep("producer", () => producer.disconnect(), log);
+        redis.disconnect();
+        log.info({ ms: Math.round(performance.now() - t0) }, "worker stopped");
+      })();
+      return closing;
     },
   };
 }

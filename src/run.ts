@@ -16,20 +16,30 @@ export function healthEndpoint(cfg: Config): WorkerOptions["health"] {
 }
 
 export async function runWorkerUntilSignal(cfg: Config, log: Logger): Promise<void> {
-  const worker: Worker = await startWorker(cfg, log, {
-    normalise,
-    scorer: await loadDefaultScorer(log),
-    health: healthEndpoint(cfg),
-  });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, "stopping worker");
-      worker.close().then(resolve, (err: unknown) => {
-        log.error({ err }, "error while stopping");
-        resolve();
-      });
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
-  });
+  // Listen before starting: a signal while the scorer loads or the clients connect (Node's default
+  // would end the process there and then) stops the worker as soon as it has started. A second
+  // signal of the same kind gets Node's default: the process ends at once.
+  let signalled: (signal: string) => void = () => undefined;
+  const asked = new Promise<string>((resolve) => (signalled = resolve));
+  const onTerm = () => signalled("SIGTERM");
+  const onInt = () => signalled("SIGINT");
+  process.once("SIGTERM", onTerm);
+  process.once("SIGINT", onInt);
+  let worker: Worker | undefined;
+  try {
+    worker = await startWorker(cfg, log, {
+      normalise,
+      scorer: await loadDefaultScorer(log),
+      health: healthEndpoint(cfg),
+    });
+    const signal = await asked;
+    log.info({ signal }, "stopping worker");
+    await worker.close();
+  } catch (err) {
+    if (!worker) throw err;
+    log.error({ err }, "error while stopping");
+  } finally {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+  }
 }

@@ -114,23 +114,37 @@ function startIncidents(ctx: WorkerContext): { close(): Promise<void> } {
       log.warn({ err, step: name }, "incidents step failed");
     }
   };
-  let running: Promise<void> = Promise.resolve();
+  // One tick at a time: a tick slower than tickMs (refresh grows with the open incidents, and
+  // Redis is slow under load) makes the next one wait for the next interval instead of queueing
+  // behind it. Queued ticks used to pile up without bound, and close() waited for all of them.
+  let closing = false;
+  const tick = async () => {
+    for (const [name, run] of [
+      ["health", () => watcher.tick()],
+      ["spikes", () => feed.poll()],
+      [
+        "lease",
+        async () => {
+          if (!(await service.store.holdLease(consumer, ic.tickMs * 3))) return;
+          await service.refresh();
+          await service.scanReports();
+        },
+      ],
+      ["publish", () => publisher.poll()],
+    ] as const) {
+      if (closing) return;
+      await step(name, run);
+    }
+  };
+  let running: Promise<void> | undefined;
   const timer = setInterval(() => {
-    running = running.then(async () => {
-      await step("health", () => watcher.tick());
-      await step("spikes", () => feed.poll());
-      await step("lease", async () => {
-        if (!(await service.store.holdLease(consumer, ic.tickMs * 3))) return;
-        await service.refresh();
-        await service.scanReports();
-      });
-      await step("publish", () => publisher.poll());
-    });
+    running ??= tick().finally(() => (running = undefined));
   }, ic.tickMs);
   log.info({ consumer }, "incidents running");
 
   return {
     async close() {
+      closing = true;
       clearInterval(timer);
       await running;
       ctx.events.off("stepEvidence", onEvidence);
