@@ -17,7 +17,11 @@ export function lagReader(kafka: Kafka, groupId: string, topics: string[]) {
   let connected: Promise<void> | undefined;
   return {
     async read(): Promise<number | undefined> {
-      connected ??= admin.connect();
+      // A failed connect is forgotten, so the next read tries again (the broker may be back).
+      connected ??= admin.connect().catch((err: unknown) => {
+        connected = undefined;
+        throw err;
+      });
       await connected;
       let lag = 0;
       for (const topic of topics) {
