@@ -221,7 +221,8 @@ export class ActionPublisher {
         ((await this.o.redis.get(lease)) === this.o.consumer && (await this.o.redis.pexpire(lease, leaseMs)) === 1);
       // A short batch means the outbox is drained: wait for the next tick rather than poll again
       // at once, so that under load each send carries many actions instead of a few.
-      if (got) while ((await this.poll()) >= BATCH);
+      // Stops between batches once closing: what is left stays in the outbox for the next publisher.
+      if (got) while ((await this.poll()) >= BATCH && this.timer !== undefined);
     };
     const loop = () => {
       this.running = tick()
