@@ -13,8 +13,13 @@ export interface FitOptions {
   seed: number;
   /** Loss weight per class, e.g. to lift the rare hate class. */
   classWeight?: readonly number[];
-  /** Higher is better; computed on dev probabilities after every epoch. */
-  select: (probs: Float32Array) => number;
+  /**
+   * Higher is better; computed on dev probabilities after every epoch, and the best
+   * epoch's weights are kept. Absent: train exactly `epochs` epochs and keep the last.
+   */
+  select?: (probs: Float32Array) => number;
+  /** Called after every epoch with that epoch's dev probabilities (e.g. out-of-fold predictions). */
+  onEpoch?: (epoch: number, devProbs: Float32Array) => void;
   name: string;
   /** Show a progress bar (off in tests). */
   progress?: boolean;
@@ -96,6 +101,11 @@ export async function fit(train: Encoded, dev: Encoded, opts: FitOptions): Promi
       bar?.increment(1, { epoch });
     }
     const devProbs = predictAll(model, dev);
+    opts.onEpoch?.(epoch, devProbs);
+    if (!opts.select) {
+      best = { model, devProbs, epoch, devScore: NaN };
+      continue;
+    }
     const devScore = opts.select(devProbs);
     bar?.update({ epoch, dev: devScore.toFixed(4) });
     if (!best || devScore > best.devScore) {
@@ -106,7 +116,7 @@ export async function fit(train: Encoded, dev: Encoded, opts: FitOptions): Promi
   }
   bar?.stop();
   if (!best) throw new Error("no epochs run");
-  model.setWeights(bestWeights);
+  if (bestWeights.length > 0) model.setWeights(bestWeights);
   tf.dispose(bestWeights);
   optimizer.dispose();
   return best;
