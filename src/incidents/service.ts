@@ -64,6 +64,8 @@ export interface ListFilter {
 
 const SYSTEM = "system";
 const DAY = 86_400_000;
+/** Incidents refreshed at a time by refresh(). */
+const REFRESH_CONCURRENCY = 16;
 
 /** Parses a window tag "{kind:value}". */
 export function splitTag(tag: string): { kind: string; key: string } {
@@ -293,39 +295,45 @@ export class IncidentService {
    */
   async refresh(): Promise<void> {
     const now = this.now();
-    const incs = await this.store.many(await this.store.ids(now - 7 * DAY, 2000));
-    for (const inc of incs) {
-      if (inc.state === "reviewed" || inc.type === "technical") continue;
-      const lastDetected = await this.lastDetected(inc);
-      if (inc.state === "resolved") {
-        const within = now - (inc.resolvedAt ?? 0) < this.config.coolDownSeconds * 1000;
-        if (within && lastDetected > (inc.resolvedAt ?? now)) {
-          const r = await this.store.transition(inc.id, "resolved", "open", {
-            now,
-            actor: SYSTEM,
-            note: "flared again within the cool-down",
-            kind: "reopened",
-          });
-          this.emit(r.event);
-        }
-        continue;
-      }
-      let activity = inc.lastActivityAt;
-      if (lastDetected > activity) {
-        activity = lastDetected;
-        await this.store.setFields(inc.id, { lastActivityAt: lastDetected });
-      }
-      if (inc.source === "spike") await this.refreshFigures(inc, now);
-      if (!inc.resolveProposedAt && now - activity >= this.config.quietSeconds * 1000) {
-        const r = await this.store.record(inc.id, "resolve_proposed", {
+    const incs = (await this.store.many(await this.store.ids(now - 7 * DAY, 2000))).filter(
+      (inc) => inc.state !== "reviewed" && inc.type !== "technical",
+    );
+    // Incidents are independent (each change is guarded in its own script), so a few are
+    // refreshed at a time: one at a time, a tick took seconds once a thousand were open.
+    for (let i = 0; i < incs.length; i += REFRESH_CONCURRENCY)
+      await Promise.all(incs.slice(i, i + REFRESH_CONCURRENCY).map((inc) => this.refreshOne(inc, now)));
+  }
+
+  private async refreshOne(inc: Incident, now: number): Promise<void> {
+    const lastDetected = await this.lastDetected(inc);
+    if (inc.state === "resolved") {
+      const within = now - (inc.resolvedAt ?? 0) < this.config.coolDownSeconds * 1000;
+      if (within && lastDetected > (inc.resolvedAt ?? now)) {
+        const r = await this.store.transition(inc.id, "resolved", "open", {
           now,
           actor: SYSTEM,
-          guard: ["resolveProposedAt", ""],
-          set: { resolveProposedAt: String(now) },
-          extra: { text: `quiet for ${Math.round((now - activity) / 1000)}s: a lead may resolve it` },
+          note: "flared again within the cool-down",
+          kind: "reopened",
         });
         this.emit(r.event);
       }
+      return;
+    }
+    let activity = inc.lastActivityAt;
+    if (lastDetected > activity) {
+      activity = lastDetected;
+      await this.store.setFields(inc.id, { lastActivityAt: lastDetected });
+    }
+    if (inc.source === "spike") await this.refreshFigures(inc, now);
+    if (!inc.resolveProposedAt && now - activity >= this.config.quietSeconds * 1000) {
+      const r = await this.store.record(inc.id, "resolve_proposed", {
+        now,
+        actor: SYSTEM,
+        guard: ["resolveProposedAt", ""],
+        set: { resolveProposedAt: String(now) },
+        extra: { text: `quiet for ${Math.round((now - activity) / 1000)}s: a lead may resolve it` },
+      });
+      this.emit(r.event);
     }
   }
 
