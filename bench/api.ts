@@ -82,6 +82,8 @@ export async function benchApi(o: {
       corsOrigins: [],
       rateLimit: { authPerMinute: 100, writesPerMinute: 1_000_000 },
       postMinScore: 0.98,
+      // The bench queues more than the default bound on purpose: no post may be shed.
+      maxWaiting: 0,
     },
   };
   const cfg: Config = { ...o.config, pipeline };
