@@ -36,6 +36,13 @@ export interface ApiBenchResult {
   published: number;
   targetP99Ms: number;
   meetsTarget: boolean;
+  /**
+   * The same moderators, connections and autocannon script against a bare fastify server in the
+   * same run, answering each route with a fixed body: no auth, Redis, audit or Kafka. What this
+   * machine gives any HTTP API under this load, to read the figures above by. Null for a
+   * fixed-rate run.
+   */
+  floor: { requestsPerSec: number; latencyMs: Load["latencyMs"] } | null;
 }
 
 const CHILD_FLAG = "MODSTREAM_BENCH_API_CHILD";
@@ -121,21 +128,22 @@ export async function benchApi(o: {
           }),
         ),
       );
+    let floor: ApiBenchResult["floor"] = null;
+    if (!o.rate) {
+      say(`the floor: ${moderators} moderators against a bare fastify server for ${seconds}s`);
+      const bare = await serve("floor", {});
+      try {
+        const f = await closedLoop(bare.url, tokens, moderators, seconds);
+        floor = { requestsPerSec: f.requestsPerSec, latencyMs: f.latencyMs };
+      } finally {
+        await stop(bare.child);
+      }
+    }
     say("starting the API server");
     const profile = o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${o.profileDir}`] : [];
-    child = spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(import.meta.url)], {
-      env: { ...process.env, [CHILD_FLAG]: "1", MODSTREAM_PIPELINE: file, LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child!.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^listening (\S+)$/m.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child!.once("exit", (code) => reject(new Error(`API server exited (${code})`)));
-    });
+    const api = await serve("api", { MODSTREAM_PIPELINE: file }, profile);
+    child = api.child;
+    const url = api.url;
     say(
       `${moderators} moderators claiming and deciding for ${seconds}s against ${url}` +
         (o.rate ? ` at ${o.rate} requests/s` : ""),
@@ -171,12 +179,10 @@ export async function benchApi(o: {
       targetP99Ms: 50,
       // The target is the closed loop's: a fixed-rate run does not count.
       meetsTarget: !o.rate && p99 < 50,
+      floor,
     };
   } finally {
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    }
+    if (child) await stop(child);
     let cursor = "0";
     do {
       const [c, keys] = await redis.scan(cursor, "MATCH", `${pipeline.redis.prefix}:*`, "COUNT", 1000);
@@ -192,6 +198,34 @@ export async function benchApi(o: {
     await admin.deleteTopics({ topics: existing }).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+/** This file as a child process: the API server ("api") or the bare floor server ("floor"). */
+async function serve(
+  mode: "api" | "floor",
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", fileURLToPath(import.meta.url)], {
+    env: { ...process.env, ...env, [CHILD_FLAG]: mode, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /^listening (\S+)$/m.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`${mode} server exited (${code})`)));
+  });
+  return { child, url };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  await once(child, "exit");
 }
 
 interface Load {
@@ -328,11 +362,34 @@ async function fixedRate(url: string, tokens: string[], rate: number, seconds: n
 }
 
 // The child: the API server alone, until SIGTERM.
-if (process.env[CHILD_FLAG] === "1") {
+if (process.env[CHILD_FLAG] === "api") {
   const cfg = loadConfig();
   const api = await startApi(cfg, createLogger("warn", "bench-api"), { port: 0 });
   process.stdout.write(`listening ${api.url}\n`);
   await once(process, "SIGTERM");
   await api.close();
+  process.exit(0);
+}
+
+// The floor child: fastify with the routes the moderators call, each answering a fixed body the
+// size of a real one (a claim of a bench post; a decision's action), and nothing else.
+if (process.env[CHILD_FLAG] === "floor") {
+  const { default: Fastify } = await import("fastify");
+  const app = Fastify({ logger: false });
+  const claim = {
+    item: { id: "post:bp-1", kind: "post", queue: "abuse", grade: 2, reason: "bench", state: "claimed" },
+    lockToken: randomBytes(16).toString("base64url"),
+  };
+  app.post("/api/queues/:queue/claim", async () => claim);
+  app.get("/api/claims", async () => ({ claims: [] }));
+  app.post("/api/items/:id/decision", async (req) => ({
+    action: { decisionId: "d", action: "dismiss", itemId: (req.params as { id: string }).id, reason: "bench" },
+    duplicate: false,
+  }));
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = app.server.address() as { port: number };
+  process.stdout.write(`listening http://127.0.0.1:${port}\n`);
+  await once(process, "SIGTERM");
+  await app.close();
   process.exit(0);
 }

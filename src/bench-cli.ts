@@ -117,7 +117,11 @@ export function registerApiBench(bench: Command, deps: CliDeps): void {
       process.stdout.write(
         o.json
           ? JSON.stringify(r) + "\n"
-          : `${r.decisionsPerSec} decisions/s, ${r.requestsPerSec} requests/s\nlatency ms: p50 ${r.latencyMs.p50}, p99 ${r.latencyMs.p99}, max ${r.latencyMs.max}\ntarget p99 < ${r.targetP99Ms} ms: ${r.meetsTarget ? "met" : "missed"}\n`,
+          : `${r.decisionsPerSec} decisions/s, ${r.requestsPerSec} requests/s\nlatency ms: p50 ${r.latencyMs.p50}, p99 ${r.latencyMs.p99}, max ${r.latencyMs.max}\n` +
+              (r.floor
+                ? `floor (bare fastify, same load): ${r.floor.requestsPerSec} requests/s, p50 ${r.floor.latencyMs.p50}, p99 ${r.floor.latencyMs.p99} ms\n`
+                : "") +
+              `target p99 < ${r.targetP99Ms} ms: ${r.meetsTarget ? "met" : "missed"}\n`,
       );
     });
 }
