@@ -33,7 +33,7 @@ import {
 } from "./support";
 
 /** Published before the crash (a backlog the worker is still working through), and after. */
-const BEFORE = 15_000;
+const BEFORE = 40_000;
 const AFTER = 5000;
 /**
  * How long the broker stays down before it is started again (its start adds ~10-20 s here).

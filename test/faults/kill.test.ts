@@ -46,7 +46,7 @@ const cfg = isolatedConfig("kill5", (p) =>
 const keys = new Keys(cfg.pipeline.redis.prefix);
 const KILLS = 5;
 /** Background posts, published at RATE per second with matching event times, so detection sees them live. */
-const N = 24_000;
+const N = 36_000;
 const RATE = 600;
 /** One poison message per this many. */
 const POISON_EVERY = 100;
