@@ -1,8 +1,8 @@
 // Both models of one language in one interleaved table, so each feature costs one
 // cache-line fetch for both: the tables (1–4 MB) do not fit in cache, and the
 // random lookups, not arithmetic, bound the fast path (measured with --cpu-prof).
-// Per-feature contributions are not computed here: explanations ask for them only
-// for the categories they explain (see scorer.ts), from rows that are then cache-hot.
+// Explanations (top) read the same rows again, only for the categories they explain
+// (see scorer.ts), while the rows are still cache-hot.
 import type { FeatureSink } from "./features";
 import type { LinearModel } from "./linear";
 
@@ -81,19 +81,68 @@ export class FusedPair {
   }
 
   /**
-   * Each feature's contribution to model `which` (0 = a, 1 = b) along its
-   * explanation direction, in logit units, into `out[0..sink.n)`.
+   * The features that push model `which` (0 = a, 1 = b) hardest along its explanation direction:
+   * up to `k` (≤ sel.cap) distinct features with a positive contribution, strongest first, into
+   * `sel`. One pass computes each occurrence's contribution from the (cache-hot) table row and
+   * keeps the best so far. Every occurrence of a feature contributes the same amount (same row,
+   * same weight), so a feature's total is its per-occurrence value times its count, counted in the
+   * same pass: once a feature is out of the selection, the bar only rises, and it never returns.
+   * Returns how many were selected.
    */
-  contributions(sink: FeatureSink, weight: number, which: 0 | 1, out: Float64Array): void {
+  top(sink: FeatureSink, weight: number, which: 0 | 1, k: number, sel: Selection): number {
     const { table: t, stride: S } = this;
     const off = which === 0 ? 0 : this.ca;
     const C = which === 0 ? this.ca : this.cb;
     const dir = which === 0 ? this.dirA : this.dirB;
+    const d0 = dir[0] ?? 0,
+      d1 = dir[1] ?? 0,
+      d2 = dir[2] ?? 0;
+    const { idx, val, count } = sel;
+    const ids = sink.ids;
+    const cap = Math.min(k, idx.length);
+    let m = 0;
     for (let i = 0; i < sink.n; i++) {
-      const base = (sink.ids[i] ?? 0) * S + off;
-      let s = 0;
-      for (let c = 0; c < C; c++) s += (dir[c] ?? 0) * (t[base + c] ?? 0);
-      out[i] = s * weight;
+      const id = ids[i] as number;
+      const base = id * S + off;
+      let v: number;
+      if (C === 1) v = d0 * (t[base] as number);
+      else if (C === 3) v = d0 * (t[base] as number) + d1 * (t[base + 1] as number) + d2 * (t[base + 2] as number);
+      else {
+        v = 0;
+        for (let c = 0; c < C; c++) v += (dir[c] ?? 0) * (t[base + c] ?? 0);
+      }
+      if (v <= 0 || (m === cap && v < (val[cap - 1] as number))) continue;
+      let seen = -1;
+      for (let j = 0; j < m; j++) if (ids[idx[j] as number] === id) seen = j;
+      if (seen >= 0) {
+        count[seen] = (count[seen] as number) + 1;
+        continue;
+      }
+      if (m === cap && v <= (val[cap - 1] as number)) continue; // a tie keeps the earlier feature
+      let j = m === cap ? cap - 1 : m++;
+      while (j > 0 && (val[j - 1] as number) < v) {
+        val[j] = val[j - 1] as number;
+        idx[j] = idx[j - 1] as number;
+        count[j] = count[j - 1] as number;
+        j--;
+      }
+      val[j] = v;
+      idx[j] = i;
+      count[j] = 1;
     }
+    for (let j = 0; j < m; j++) val[j] = (val[j] as number) * weight;
+    return m;
   }
+}
+
+/** Scratch for FusedPair.top: index of each selected feature's first occurrence, its
+ * contribution per occurrence (logit units) and its occurrences. */
+export interface Selection {
+  idx: Int32Array;
+  val: Float64Array;
+  count: Int32Array;
+}
+
+export function makeSelection(cap: number): Selection {
+  return { idx: new Int32Array(cap), val: new Float64Array(cap), count: new Int32Array(cap) };
 }

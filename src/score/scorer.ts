@@ -4,8 +4,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CategoryScore, Contribution, Post, Score } from "../domain";
-import { MAX_TOP, topContributions } from "./explain";
-import { FusedPair } from "./fused";
+import { MAX_TOP, namedContributions } from "./explain";
+import { FusedPair, makeSelection } from "./fused";
 import { extractFeatures, type FeatureSink, type Lang, makeSink } from "./features";
 import { FEATURES } from "./manifest";
 import { type LoadedModel, type LoadedModels, loadModels } from "./models";
@@ -39,14 +39,13 @@ interface LangModels {
   rumour: LoadedModel;
   fused: FusedPair;
   sink: FeatureSink;
-  /** Per-feature contributions towards the explained category, for the current post. */
-  contrib: Float64Array;
 }
 
 export class ModelScorer implements Scorer {
   private readonly byLang: Record<Lang, LangModels>;
   private readonly la = new Float64Array(4);
   private readonly lr = new Float64Array(4);
+  private readonly sel = makeSelection(MAX_TOP);
 
   constructor(readonly loaded: LoadedModels) {
     const m = loaded.models;
@@ -56,7 +55,6 @@ export class ModelScorer implements Scorer {
       rumour,
       fused: new FusedPair(abuse.linear, rumour.linear, abuse.entry.direction, rumour.entry.direction),
       sink: makeSink(FEATURES[l]),
-      contrib: new Float64Array(FEATURES[l].maxFeatures),
     });
     this.byLang = { en: lang("en", m.davidson, m.pheme), zh: lang("zh", m.cold, m.weibo16) };
   }
@@ -107,8 +105,8 @@ export class ModelScorer implements Scorer {
     const score = rules.length > 0 ? 1 - (1 - p) * (1 - noisyOr(rules)) : p;
     const top = rules.length > 0 ? rules.slice(0, MAX_TOP) : [];
     if (top.length < MAX_TOP && score >= Math.min(entry.threshold, EXPLAIN_FROM)) {
-      l.fused.contributions(l.sink, weight, which, l.contrib);
-      top.push(...topContributions(l.sink, l.contrib, MAX_TOP - top.length));
+      const m = l.fused.top(l.sink, weight, which, MAX_TOP - top.length, this.sel);
+      top.push(...namedContributions(l.sink, this.sel, m));
     }
     return { score, flagged: score >= entry.threshold, top };
   }
