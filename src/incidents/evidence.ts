@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import { CATEGORIES, type Post, type Report, type Score } from "../domain";
 import type { IncidentKeys } from "./keys";
 import type { IncidentStore, SampledPost } from "./store";
+import { execChecked } from "../redis";
 
 export interface EvidenceOptions {
   redis: Redis;
@@ -55,5 +56,5 @@ export async function recordEvidence(
     if (r.targetAuthorId) pipe.zincrby(key, 1, `${r.reason}|${o.keys.tag("author", r.targetAuthorId)}`);
     pipe.expire(key, o.retentionSeconds);
   }
-  if (pipe.length) await pipe.exec();
+  if (pipe.length) await execChecked(pipe);
 }

@@ -3,6 +3,7 @@
 import type { Redis } from "ioredis";
 import type { Category } from "../domain";
 import type { IncidentKeys } from "./keys";
+import { execChecked } from "../redis";
 
 export interface WindowShape {
   bucketSeconds: number;
@@ -34,7 +35,7 @@ export async function readWindow(
   const pipe = redis.pipeline();
   for (const b of all) pipe.hmget(keys.bucket(tag, b), field, "posts", "reach");
   pipe.pfcount(...recent.map((b) => keys.authors(tag, b)));
-  const r = (await pipe.exec()) ?? [];
+  const r = await execChecked(pipe);
   const rows = all.map((_, i) => {
     const [err, v] = r[i] ?? [];
     if (err) throw err;

@@ -24,6 +24,7 @@ import { TRANSITIONS, isLive, refuse } from "./lifecycle";
 import { REPORT_TYPE } from "./evidence";
 import { renderReport } from "./report";
 import { IncidentStore, type OpenOutcome, type SampledPost } from "./store";
+import { execChecked } from "../redis";
 
 export interface IncidentServiceOptions {
   redis: Redis;
@@ -410,7 +411,7 @@ export class IncidentService {
   private async lastDetected(inc: Incident): Promise<number> {
     const pipe = this.o.redis.pipeline();
     for (const tag of inc.aliases.slice(0, 16)) pipe.hget(this.o.keys.spike(inc.type, tag), "lastDetectedAt");
-    const rows = (await pipe.exec()) ?? [];
+    const rows = await execChecked(pipe);
     return Math.max(0, ...rows.map(([, v]) => Number(v ?? 0)));
   }
 
@@ -424,7 +425,7 @@ export class IncidentService {
     if (!best) return;
     const pipe = this.o.redis.pipeline();
     for (const tag of inc.aliases.slice(0, 16)) pipe.hget(this.o.keys.spike(inc.type, tag), "evidence");
-    const ev = Math.max(0, ...((await pipe.exec()) ?? []).map(([, v]) => Number(v ?? 0)));
+    const ev = Math.max(0, ...(await execChecked(pipe)).map(([, v]) => Number(v ?? 0)));
     await this.regrade(
       inc.id,
       figuresOf(best.now, best.before, ev, this.shape.bucketSeconds * this.shape.shortBuckets),

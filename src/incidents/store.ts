@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import type { EvidencePost, Incident, IncidentEvent, IncidentState } from "../domain";
 import type { IncidentKeys } from "./keys";
+import { execChecked } from "../redis";
 
 const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
 
@@ -168,7 +169,7 @@ export class IncidentStore {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hgetall(this.keys.incident(id));
-    const rows = (await pipe.exec()) ?? [];
+    const rows = await execChecked(pipe);
     const out: Incident[] = [];
     for (const [err, h] of rows) {
       if (err) throw err;
@@ -223,7 +224,7 @@ export class IncidentStore {
       pipe.hsetnx(key, p.id, JSON.stringify(p));
       have++;
     }
-    await pipe.exec();
+    await execChecked(pipe);
     return this.redis.hlen(key);
   }
 

@@ -22,6 +22,7 @@ import { claimJson, hashOf, parseItem } from "./items";
 import { newLockToken } from "./lock-tokens";
 import type { ReviewKeys } from "./keys";
 import { withReviewScripts, type ReviewClient } from "./scripts";
+import { execChecked } from "../redis";
 
 export interface ReviewServiceOptions {
   redis: Redis;
@@ -354,7 +355,7 @@ export class ReviewService {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hgetall(this.item(id));
-    const rows = (await pipe.exec()) ?? [];
+    const rows = await execChecked(pipe);
     return rows
       .map(([, h]) => h as Record<string, string>)
       .filter((h) => h.data)
@@ -369,7 +370,7 @@ export class ReviewService {
       pipe.zcard(this.o.keys.reviewHeld(q));
       pipe.zrange(this.o.keys.reviewQueue(q), "0", "0", "WITHSCORES");
     }
-    const rows = ((await pipe.exec()) ?? []).map(([, v]) => v);
+    const rows = (await execChecked(pipe)).map(([, v]) => v);
     return REVIEW_QUEUES.map((queue, i) => {
       const head = rows[i * 4 + 3] as string[];
       const score = head[1] === undefined ? undefined : Number(head[1]);
@@ -387,11 +388,11 @@ export class ReviewService {
   async mine(moderator: string): Promise<Claim[]> {
     const pipe = this.redis.pipeline();
     for (const q of REVIEW_QUEUES) pipe.zrange(this.o.keys.reviewHeld(q), "0", "999");
-    const ids = ((await pipe.exec()) ?? []).flatMap(([, v]) => v as string[]);
+    const ids = (await execChecked(pipe)).flatMap(([, v]) => v as string[]);
     const out: Claim[] = [];
     const p2 = this.redis.pipeline();
     for (const id of ids) p2.hgetall(this.item(id));
-    const rows = (await p2.exec()) ?? [];
+    const rows = await execChecked(p2);
     rows.forEach(([, h]) => {
       const hash = h as Record<string, string>;
       if (hash.data && hash.holder === moderator && hash.token && hash.state === "claimed")

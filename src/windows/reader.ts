@@ -3,6 +3,7 @@
 import type { Redis, Cluster } from "ioredis";
 import { CATEGORIES, type Category, type KeyKind, type Spike } from "../domain";
 import type { Keys } from "./keys";
+import { execChecked } from "../redis";
 
 export interface Candidate {
   kind: KeyKind;
@@ -35,7 +36,7 @@ export class WindowReader {
         const sets = buckets.map((b) => this.keys.candidates(kind, c, b));
         pipe.call("ZUNION", sets.length, ...sets, "WITHSCORES");
       }
-    const replies = (await pipe.exec()) ?? [];
+    const replies = await execChecked(pipe);
     const out: Candidate[] = [];
     order.forEach(([kind, category], i) => {
       const [err, flat] = replies[i] ?? [];
@@ -59,7 +60,7 @@ export class WindowReader {
     for (const b of buckets) pipe.zscore(this.keys.candidates(c.kind, "posts", b), c.value);
     pipe.pfcount(...recent.map((b) => this.keys.authors(tag, b)));
     for (const b of recent) pipe.hmget(this.keys.bucket(tag, b), "reach", "newacct");
-    const r = (await pipe.exec()) ?? [];
+    const r = await execChecked(pipe);
     const val = (i: number) => {
       const [err, v] = r[i] ?? [];
       if (err) throw err;
@@ -99,7 +100,7 @@ export class WindowReader {
       for (const b of buckets)
         pipe.hmget(this.keys.bucket(tag, b), "reach", "reports", "posts", ...CATEGORIES.map((c) => `flagged:${c}`));
       pipe.pfcount(...buckets.map((b) => this.keys.authors(tag, b)));
-      const r = (await pipe.exec()) ?? [];
+      const r = await execChecked(pipe);
       const fig: Record<string, number> = { posts: 0, reach: 0, reports: 0, authors: 0 };
       for (const c of CATEGORIES) fig[`flagged:${c}`] = 0;
       buckets.forEach((_, i) => {
@@ -120,7 +121,7 @@ export class WindowReader {
     const tag = this.keys.tag("stream", "all");
     const pipe = this.redis.pipeline();
     for (const b of buckets) pipe.hmget(this.keys.bucket(tag, b), "posts", ...CATEGORIES.map((c) => `flagged:${c}`));
-    const r = (await pipe.exec()) ?? [];
+    const r = await execChecked(pipe);
     let posts = 0;
     const flagged = CATEGORIES.map(() => 0);
     for (const [err, v] of r) {
@@ -142,7 +143,7 @@ export class WindowReader {
     for (const t of tags) pipe.zadd(key, "GT", untilMs, t);
     pipe.zremrangebyscore(key, "-inf", nowMs);
     pipe.pexpire(key, Math.max(1, untilMs - nowMs));
-    await pipe.exec();
+    await execChecked(pipe);
   }
 
   /** True when this worker holds (or just took) the detector lease. */
@@ -162,11 +163,12 @@ export class WindowReader {
     const key = this.keys.spike(s.type, this.keys.tag(s.kind, s.key));
     const first = await this.redis.hsetnx(key, "firstDetectedAt", s.detectedAt);
     const { detectedAt, ...rest } = s;
-    await this.redis
-      .multi()
-      .hset(key, { ...rest, lastDetectedAt: detectedAt })
-      .expire(key, ttlSeconds)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .hset(key, { ...rest, lastDetectedAt: detectedAt })
+        .expire(key, ttlSeconds),
+    );
     if (first === 1) await this.redis.xadd(this.keys.spikes(), "MAXLEN", "~", 10000, "*", "spike", JSON.stringify(s));
     return first === 1;
   }

@@ -9,12 +9,13 @@
 // A crash between 2 and 3 leaves some buckets counted: the replay sees offsets at or below
 // `inflight`, reads those buckets' guards and skips what they already hold.
 import { readFileSync } from "node:fs";
-import { Redis, type Cluster } from "ioredis";
+import { Redis, type ChainableCommander, type Cluster } from "ioredis";
 import type { Events } from "../events";
 import type { Keys } from "./keys";
 import { bucketId, type BucketUpdate } from "./aggregate";
 import { candidateId, type CandidateUpdate } from "./candidates";
 import { CATEGORIES } from "../domain";
+import { execChecked } from "../redis";
 
 /** Buckets per script call: large enough to spread the call's cost, small enough that one call
  * never blocks Redis for long (a call of 200 buckets ran in about 2 ms here). */
@@ -68,7 +69,7 @@ export class RedisWindowStore {
   private writeMark(topic: string, partition: number, field: "applied" | "inflight", offset: number) {
     const key = this.o.keys.partitionMark(topic, partition);
     return this.timed(`mark_${field}`, () =>
-      this.redis.multi().hset(key, field, offset).expire(key, this.o.bookkeepingTtlSeconds).exec(),
+      execChecked(this.redis.multi().hset(key, field, offset).expire(key, this.o.bookkeepingTtlSeconds)),
     );
   }
 
@@ -88,7 +89,7 @@ export class RedisWindowStore {
     const field = `g:${topic}:${partition}`;
     const pipe = this.redis.pipeline();
     for (const b of list) pipe.hget(this.o.keys.bucket(b.tag, b.bucketStart), field);
-    const replies = (await this.timed("guards_read", () => pipe.exec())) ?? [];
+    const replies = await this.timed("guards_read", () => execChecked(pipe));
     const guards = new Map<string, number>();
     list.forEach((b, i) => {
       const [err, value] = replies[i] ?? [];
@@ -118,8 +119,7 @@ export class RedisWindowStore {
       }
       void pipe.applyBuckets(keys.length, ...keys, ...args);
     }
-    const replies =
-      (await this.timed("apply_buckets", () => (pipe as unknown as ReturnType<Redis["pipeline"]>).exec())) ?? [];
+    const replies = await this.timed("apply_buckets", () => execChecked(pipe as unknown as ChainableCommander));
     for (const [err] of replies) if (err) throw err;
   }
 
@@ -132,7 +132,7 @@ export class RedisWindowStore {
     const list = [...sets];
     const pipe = this.redis.pipeline();
     for (const c of list) pipe.hget(this.o.keys.candidateGuard(c.kind, c.bucketStart), `g:${topic}:${partition}`);
-    const replies = (await this.timed("guards_read", () => pipe.exec())) ?? [];
+    const replies = await this.timed("guards_read", () => execChecked(pipe));
     const guards = new Map<string, number>();
     list.forEach((c, i) => {
       const [err, value] = replies[i] ?? [];
@@ -163,8 +163,7 @@ export class RedisWindowStore {
       }
       void pipe.countCandidates(...keys, ...args);
     }
-    const replies =
-      (await this.timed("apply_candidates", () => (pipe as unknown as ReturnType<Redis["pipeline"]>).exec())) ?? [];
+    const replies = await this.timed("apply_candidates", () => execChecked(pipe as unknown as ChainableCommander));
     for (const [err] of replies) if (err) throw err;
   }
 
@@ -179,7 +178,7 @@ export class RedisWindowStore {
     const pipe = this.redis.pipeline();
     for (let t = Math.floor(fromSec / bucketSeconds) * bucketSeconds; t < toSec; t += bucketSeconds)
       pipe.hget(this.o.keys.bucket(tag, t), field);
-    const replies = (await pipe.exec()) ?? [];
+    const replies = await execChecked(pipe);
     return replies.reduce((sum, [, v]) => sum + (v ? Number(v) : 0), 0);
   }
 }
