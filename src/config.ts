@@ -124,7 +124,11 @@ const PipelineSchema = Type.Object(
     ),
     limits: Type.Object({ maxMessageBytes: PositiveInt, maxTextBytes: PositiveInt }, { additionalProperties: false }),
     redis: Type.Object(
-      { prefix: Type.String({ pattern: "^[A-Za-z0-9_.:-]+$" }), bookkeepingTtlSeconds: PositiveInt },
+      {
+        prefix: Type.String({ pattern: "^[A-Za-z0-9_.:-]+$" }),
+        bookkeepingTtlSeconds: PositiveInt,
+        commandTimeoutMs: Type.Optional(PositiveInt),
+      },
       { additionalProperties: false },
     ),
     windows: Type.Object(
@@ -193,6 +197,15 @@ export type IncidentsConfig = NonNullable<Pipeline["incidents"]>;
 export type ApiConfig = NonNullable<Pipeline["api"]>;
 
 /** The api section, defaulted when the pipeline file has none. */
+/**
+ * How long a Redis command may go unanswered before it fails (default 5 s). A Redis that hangs
+ * (accepts connections, never answers) would otherwise stall a worker step or an API request for
+ * as long as it hangs: a failed step is retried with back-off, a request gets 503.
+ */
+export function redisCommandTimeoutMs(p: Pipeline): number {
+  return p.redis.commandTimeoutMs ?? 5000;
+}
+
 export function apiConfig(p: Pipeline): ApiConfig & { maxWaiting: number } {
   const api = p.api ?? {
     host: "127.0.0.1",

@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import { Partitioners, type Consumer, type Producer } from "kafkajs";
 import { Redis } from "ioredis";
-import type { Config } from "./config";
+import { redisCommandTimeoutMs, type Config } from "./config";
 import { Events } from "./events";
 import type { Logger } from "./log";
 import { Pipeline, type Scorer } from "./pipeline";
@@ -68,9 +68,10 @@ async function closeStep(name: string, run: () => Promise<unknown> | undefined, 
   }
 }
 
-export function createRedis(url: string, log: Logger): Redis {
+export function createRedis(url: string, log: Logger, commandTimeoutMs?: number): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 2,
+    commandTimeout: commandTimeoutMs,
     retryStrategy: (times) => Math.min(100 * times, 2000),
     enableAutoPipelining: false,
   });
@@ -115,7 +116,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   const events = opts.events ?? new Events();
   const kafka = createKafka(cfg, log);
   await ensureTopics(kafka, cfg);
-  const redis = createRedis(cfg.redisUrl, log);
+  const redis = createRedis(cfg.redisUrl, log, redisCommandTimeoutMs(p));
   const keys = new Keys(p.redis.prefix);
   const broker = kafkaProbe(cfg.kafkaBrokers, p.kafka.clientId);
   const health = new WorkerHealth({ events, redis: redisProbe(redis), kafka: () => broker.probe(), log });

@@ -1,7 +1,16 @@
 // The error handler: deliberate errors (src/errors.ts, validation, rate limits, framework 4xx)
-// pass through with their stable code; anything else is logged and answered as a generic 500.
+// pass through with their stable code; Redis being unreachable or hung is a 503 the caller may
+// retry; anything else is logged and answered as a generic 500.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { internalError, ModstreamError } from "../errors";
+import { internalError, ModstreamError, serviceUnavailable } from "../errors";
+
+// What ioredis fails a command with when Redis is down or hung (commandTimeout, retries used up,
+// the connection closed under it).
+const REDIS_DOWN = /^(Command timed out|Connection is closed\.|Stream isn't writeable|connect ECONNREFUSED)/;
+
+function redisUnavailable(err: Error): boolean {
+  return err.name === "MaxRetriesPerRequestError" || REDIS_DOWN.test(err.message);
+}
 import type { ErrorBodyT } from "./schemas";
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
@@ -14,6 +23,11 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     body = { code: "RATE_LIMITED", message: err.message, statusCode: 429 };
   } else if (err.code?.startsWith("FST_") && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     body = { code: "BAD_REQUEST", message: err.message, statusCode: err.statusCode };
+  } else if (redisUnavailable(err)) {
+    req.log.warn({ err: err.message }, "redis unavailable");
+    const e = serviceUnavailable("Redis", err);
+    body = { code: e.code, message: e.message, statusCode: e.status };
+    void reply.header("retry-after", "5");
   } else {
     req.log.error({ err }, "unexpected error");
     const e = internalError();

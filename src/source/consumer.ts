@@ -56,6 +56,9 @@ export async function startConsumer(o: ConsumerOptions): Promise<Consumer> {
             o.events.emit("stepError", { stage: "step", error: err as Error });
             o.log.warn({ err, topic, partition, attempt }, "pipeline step failed; retrying");
             if (!owned()) return;
+            // Heartbeats on both sides of the wait: a step that failed slowly (a Redis command
+            // timing out) must not also cost the worker its place in the group.
+            await run.heartbeat().catch(() => undefined);
             await sleep(backoffMs(attempt));
             await run.heartbeat().catch(() => undefined);
           }

@@ -8,23 +8,20 @@ import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
 import { createLogger } from "../../src/log";
 import { createKafka, ensureTopics } from "../../src/source/kafka";
-import { Keys } from "../../src/windows/keys";
 import { cleanRedis, eventually, isolatedConfig, kafkaClient, redisClient } from "../helpers/env";
 import { freePorts, privateKafka, type PrivateKafka } from "../helpers/private-services";
 import {
-  actualKeyCounts,
   background,
   exactWindows,
-  expectedKeyCounts,
-  health,
+  expectCountedExactly,
   incidents,
-  keyCountDiff,
   killHard,
-  removeWorkerFiles,
   logLines,
   msg,
+  progressBefore,
   publishExactly,
-  spawnWorker,
+  removeWorkerFiles,
+  spawnHealthyWorker,
   stopWorker,
   streamPosts,
   topicSize,
@@ -78,24 +75,13 @@ afterAll(async () => {
 
 describe("Kafka broker restart", () => {
   it("backs off, reports itself degraded, opens a technical incident and recovers with every post counted", async () => {
-    worker = spawnWorker(cfg, { KAFKA_BROKERS: broker.brokers.join(",") });
-    await eventually(
-      "worker healthy",
-      () => health(healthPort),
-      (h) => h?.status === "up",
-      60_000,
-    );
+    worker = await spawnHealthyWorker(cfg, healthPort, { KAFKA_BROKERS: broker.brokers.join(",") });
 
     const t0 = Date.now();
     const posts: Post[] = background(BEFORE + AFTER, { seed: 13, startMs: t0, rate: 2000, idPrefix: "b" });
     const topic = cfg.pipeline.kafka.topics.posts;
     await publishExactly(kafkaClient(cfg), topic, posts.slice(0, BEFORE).map(msg));
-    await eventually(
-      "progress before the crash",
-      () => streamPosts(redis, cfg),
-      (n) => n >= 3000,
-      60_000,
-    );
+    await progressBefore("crash", redis, cfg);
 
     const watch = watchHealth(healthPort);
     const crashedAt = Date.now();
@@ -118,17 +104,7 @@ describe("Kafka broker restart", () => {
     // The platform goes on publishing once the broker is back.
     await publishExactly(kafkaClient(cfg), topic, posts.slice(BEFORE).map(msg));
     expect(await topicSize(kafkaClient(cfg), topic)).toBe(posts.length);
-    await eventually(
-      "every post counted",
-      () => streamPosts(redis, cfg),
-      (n) => n >= posts.length,
-      120_000,
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(await streamPosts(redis, cfg)).toBe(posts.length);
-    const keys = new Keys(cfg.pipeline.redis.prefix);
-    const diff = keyCountDiff(expectedKeyCounts(keys, posts), await actualKeyCounts(redis, cfg.pipeline.redis.prefix));
-    expect(diff, "per-key totals").toEqual({ count: 0, first: [] });
+    await expectCountedExactly(redis, cfg, posts, { waitMs: 120_000 });
     // The crash hit the worker mid-backlog.
     expect(countedAtCrash).toBeLessThan(BEFORE);
 

@@ -6,25 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
-import { Keys } from "../../src/windows/keys";
 import { deleteTopics, eventually, isolatedConfig, kafkaClient } from "../helpers/env";
 import { freePorts, privateRedis, type PrivateRedis } from "../helpers/private-services";
 import {
-  actualKeyCounts,
   background,
   exactWindows,
-  expectedKeyCounts,
-  health,
+  expectCountedExactly,
   incidents,
-  keyCountDiff,
   killHard,
-  removeWorkerFiles,
   logLines,
   msg,
+  progressBefore,
   publishExactly,
-  spawnWorker,
+  removeWorkerFiles,
+  spawnHealthyWorker,
   stopWorker,
-  streamPosts,
   topicSize,
   watchHealth,
   type WorkerProcess,
@@ -64,24 +60,13 @@ afterAll(async () => {
 
 describe("Redis restart", () => {
   it("backs off, reports itself degraded, opens a technical incident and recovers with every post counted", async () => {
-    worker = spawnWorker(cfg, { REDIS_URL: server.url });
-    await eventually(
-      "worker healthy",
-      () => health(healthPort),
-      (h) => h?.status === "up",
-      60_000,
-    );
+    worker = await spawnHealthyWorker(cfg, healthPort, { REDIS_URL: server.url });
 
     const t0 = Date.now();
     const posts: Post[] = background(N, { seed: 9, startMs: t0, rate: RATE, idPrefix: "r" });
     const topic = cfg.pipeline.kafka.topics.posts;
     const replay = publishExactly(kafkaClient(cfg), topic, posts.map(msg), RATE);
-    await eventually(
-      "progress before the crash",
-      () => streamPosts(redis, cfg),
-      (n) => n >= 3000,
-      60_000,
-    );
+    await progressBefore("crash", redis, cfg);
 
     const watch = watchHealth(healthPort);
     const crashedAt = Date.now();
@@ -102,17 +87,7 @@ describe("Redis restart", () => {
 
     expect(await replay).toBe(N);
     expect(await topicSize(kafkaClient(cfg), topic)).toBe(N);
-    await eventually(
-      "every post counted",
-      () => streamPosts(redis, cfg),
-      (n) => n >= N,
-      90_000,
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(await streamPosts(redis, cfg)).toBe(N);
-    const keys = new Keys(cfg.pipeline.redis.prefix);
-    const diff = keyCountDiff(expectedKeyCounts(keys, posts), await actualKeyCounts(redis, cfg.pipeline.redis.prefix));
-    expect(diff, "per-key totals").toEqual({ count: 0, first: [] });
+    await expectCountedExactly(redis, cfg, posts);
 
     // Degraded while Redis was away: HTTP 503, Redis named, since about when it went.
     const down = watch.seen.filter((s) => s.asked > crashedAt + 2000 && s.at < restartingAt);

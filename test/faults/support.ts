@@ -2,6 +2,7 @@
 // its own so that every post id can be found in Redis, a drill scenario, poison messages), the
 // exact counts Redis must hold afterwards, a worker process with its log and /healthz, and a
 // reader for the dead-letter topic.
+import { expect } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ import { normalise } from "../../src/normalise";
 import { Synth } from "../../src/replay/synth";
 import { Keys } from "../../src/windows/keys";
 import { keysOf } from "../../src/windows/keyset";
-import { pipelineFile } from "../helpers/env";
+import { eventually, pipelineFile } from "../helpers/env";
 
 export const msg = (p: Post): Message => ({ key: p.id, value: JSON.stringify(p) });
 
@@ -282,4 +283,53 @@ export function incidents(redis: Redis, cfg: Config): IncidentService {
 /** Test settings shared by the fault tests: every post counted under every key (exact per-key totals). */
 export function exactWindows(p: Config["pipeline"]): Config["pipeline"] {
   return { ...p, windows: { ...p.windows, sampleUnflagged: 1, promoteMinPosts: 1 } };
+}
+
+/** Starts a worker and waits until its /healthz says up. */
+export async function spawnHealthyWorker(
+  cfg: Config,
+  healthPort: number,
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const w = spawnWorker(cfg, env);
+  await eventually(
+    "worker healthy",
+    () => health(healthPort),
+    (h) => h?.status === "up",
+    60_000,
+  );
+  return w;
+}
+
+/**
+ * Waits until the stream total reaches every published post, gives a late duplicate `settleMs`
+ * to show up, then checks the stream total and every key's total exactly.
+ */
+export async function expectCountedExactly(
+  redis: Redis,
+  cfg: Config,
+  posts: readonly Post[],
+  o: { waitMs?: number; settleMs?: number } = {},
+): Promise<void> {
+  await eventually(
+    "every post counted",
+    () => streamPosts(redis, cfg),
+    (n) => n >= posts.length,
+    o.waitMs ?? 90_000,
+  );
+  await new Promise((r) => setTimeout(r, o.settleMs ?? 2000));
+  expect(await streamPosts(redis, cfg)).toBe(posts.length);
+  const keys = new Keys(cfg.pipeline.redis.prefix);
+  const diff = keyCountDiff(expectedKeyCounts(keys, posts), await actualKeyCounts(redis, cfg.pipeline.redis.prefix));
+  expect(diff, "per-key totals").toEqual({ count: 0, first: [] });
+}
+
+/** Waits until the worker has counted at least `n` posts: the fault lands mid-replay, not before it. */
+export async function progressBefore(fault: string, redis: Redis, cfg: Config, n = 3000): Promise<void> {
+  await eventually(
+    `progress before the ${fault}`,
+    () => streamPosts(redis, cfg),
+    (c) => c >= n,
+    60_000,
+  );
 }

@@ -43,6 +43,11 @@ async function killHard(pidFile: string): Promise<void> {
   while (isAlive(pid) && Date.now() < deadline) await sleep(50);
 }
 
+function signal(pidFile: string, sig: NodeJS.Signals): void {
+  const pid = readPid(pidFile);
+  if (pid !== undefined && isAlive(pid)) process.kill(pid, sig);
+}
+
 // Whatever happens to the test (a failed hook, a timeout), the private services die with it.
 const started = new Set<string>();
 process.once("exit", () => {
@@ -58,6 +63,12 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** SIGKILL: Redis crashes; what it acknowledged is in the AOF (appendfsync everysec writes before replying). */
   crash(): Promise<void>;
+  /**
+   * SIGSTOP: Redis hangs. Its port still accepts connections (the kernel queues them) and takes
+   * commands, but nothing answers until resume() (SIGCONT).
+   */
+  pause(): void;
+  resume(): void;
   /** Stops it and removes its directory. */
   destroy(): Promise<void>;
 }
@@ -87,7 +98,10 @@ export async function privateRedis(): Promise<PrivateRedis> {
       await waitFor("private Redis", answers, 20_000);
     },
     crash: () => killHard(paths.pid),
+    pause: () => signal(paths.pid, "SIGSTOP"),
+    resume: () => signal(paths.pid, "SIGCONT"),
     async destroy() {
+      signal(paths.pid, "SIGCONT");
       await stopRedis(paths).catch(() => killHard(paths.pid));
       rmSync(dir, { recursive: true, force: true });
     },

@@ -14,24 +14,23 @@ export interface Harness {
   tokens: Record<Role, string>;
 }
 
+/** The API settings the tests run with: loopback, any port, generous rate limits. */
+export const TEST_API: NonNullable<Config["pipeline"]["api"]> = {
+  host: "127.0.0.1",
+  port: 0,
+  leaseSeconds: 60,
+  sessionTtlSeconds: 600,
+  secureCookies: true,
+  corsOrigins: [],
+  rateLimit: { authPerMinute: 1000, writesPerMinute: 100_000 },
+  postMinScore: 0.98,
+};
+
 export async function harness(
   name: string,
   api: Partial<NonNullable<Config["pipeline"]["api"]>> = {},
 ): Promise<Harness> {
-  const cfg = isolatedConfig(name, (p) => ({
-    ...p,
-    api: {
-      host: "127.0.0.1",
-      port: 0,
-      leaseSeconds: 60,
-      sessionTtlSeconds: 600,
-      secureCookies: true,
-      corsOrigins: [],
-      rateLimit: { authPerMinute: 1000, writesPerMinute: 100_000 },
-      postMinScore: 0.98,
-      ...api,
-    },
-  }));
+  const cfg = isolatedConfig(name, (p) => ({ ...p, api: { ...TEST_API, ...api } }));
   const redis = redisClient(cfg);
   const deps = apiDeps(cfg, redis);
   const app = await buildServer({ ...deps, logger: false });

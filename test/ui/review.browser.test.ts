@@ -13,19 +13,11 @@ import { AuthStore } from "../../src/review/auth";
 import { startApi, type RunningApi } from "../../src/http/run";
 import { cleanRedis, deleteTopics, isolatedConfig, kafkaClient, log, redisClient } from "../helpers/env";
 import { readTopic } from "../review/actions";
+import { TEST_API } from "../http/setup";
 
 const cfg = isolatedConfig("ui", (p) => ({
   ...p,
-  api: {
-    host: "127.0.0.1",
-    port: 0,
-    leaseSeconds: 60,
-    sessionTtlSeconds: 600,
-    secureCookies: true,
-    corsOrigins: [],
-    rateLimit: { authPerMinute: 100, writesPerMinute: 1000 },
-    postMinScore: 0.98,
-  },
+  api: { ...TEST_API, rateLimit: { authPerMinute: 100, writesPerMinute: 1000 } },
 }));
 const XSS = `Share before it is deleted! <script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
 
