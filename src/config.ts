@@ -196,7 +196,6 @@ export type Pipeline = Static<typeof PipelineSchema>;
 export type IncidentsConfig = NonNullable<Pipeline["incidents"]>;
 export type ApiConfig = NonNullable<Pipeline["api"]>;
 
-/** The api section, defaulted when the pipeline file has none. */
 /**
  * How long a Redis command may go unanswered before it fails (default 5 s). A Redis that hangs
  * (accepts connections, never answers) would otherwise stall a worker step or an API request for
@@ -206,6 +205,7 @@ export function redisCommandTimeoutMs(p: Pipeline): number {
   return p.redis.commandTimeoutMs ?? 5000;
 }
 
+/** The api section, defaulted when the pipeline file has none. */
 export function apiConfig(p: Pipeline): ApiConfig & { maxWaiting: number } {
   const api = p.api ?? {
     host: "127.0.0.1",

@@ -3,6 +3,7 @@
 // retry; anything else is logged and answered as a generic 500.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { internalError, ModstreamError, serviceUnavailable } from "../errors";
+import type { ErrorBodyT } from "./schemas";
 
 // What ioredis fails a command with when Redis is down or hung (commandTimeout, retries used up,
 // the connection closed under it).
@@ -11,7 +12,6 @@ const REDIS_DOWN = /^(Command timed out|Connection is closed\.|Stream isn't writ
 function redisUnavailable(err: Error): boolean {
   return err.name === "MaxRetriesPerRequestError" || REDIS_DOWN.test(err.message);
 }
-import type { ErrorBodyT } from "./schemas";
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   let body: ErrorBodyT;
