@@ -19,6 +19,7 @@ import { registerScoreCommands } from "./score/cli";
 import { registerIncidentCommands } from "./incidents/cli";
 import { registerApiCommands } from "./http/cli";
 import { Keys } from "./windows/keys";
+import { isRedisUnavailable } from "./redis";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -138,6 +139,7 @@ registerApiCommands(program, { config, say });
 
 function fail(err: unknown, log?: Logger): never {
   if (err instanceof ModstreamError || err instanceof InvalidArgumentError) say(`error: ${err.message}`);
+  else if (isRedisUnavailable(err)) say(`error: Redis is unavailable (${(err as Error).message})`);
   else if (log) log.error({ err }, "command failed");
   else say(`error: ${(err as Error)?.stack ?? String(err)}`);
   process.exit(1);

@@ -1,8 +1,9 @@
 // Wires config → Kafka, Redis and the pipeline; closes everything in reverse order.
 import { hostname } from "node:os";
 import { Partitioners, type Consumer, type Producer } from "kafkajs";
-import { Redis } from "ioredis";
-import { redisCommandTimeoutMs, type Config } from "./config";
+import type { Redis } from "ioredis";
+import { connectRedis } from "./redis";
+import type { Config } from "./config";
 import { Events } from "./events";
 import type { Logger } from "./log";
 import { Pipeline, type Scorer } from "./pipeline";
@@ -68,10 +69,8 @@ async function closeStep(name: string, run: () => Promise<unknown> | undefined, 
   }
 }
 
-export function createRedis(url: string, log: Logger, commandTimeoutMs?: number): Redis {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 2,
-    commandTimeout: commandTimeoutMs,
+export function createRedis(cfg: Config, log: Logger): Redis {
+  const redis = connectRedis(cfg, {
     retryStrategy: (times) => Math.min(100 * times, 2000),
     enableAutoPipelining: false,
   });
@@ -116,7 +115,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   const events = opts.events ?? new Events();
   const kafka = createKafka(cfg, log);
   await ensureTopics(kafka, cfg);
-  const redis = createRedis(cfg.redisUrl, log, redisCommandTimeoutMs(p));
+  const redis = createRedis(cfg, log);
   const keys = new Keys(p.redis.prefix);
   const broker = kafkaProbe(cfg.kafkaBrokers, p.kafka.clientId);
   const health = new WorkerHealth({ events, redis: redisProbe(redis), kafka: () => broker.probe(), log });

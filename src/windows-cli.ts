@@ -1,6 +1,6 @@
 // `modstream windows show KIND VALUE`: one key's figures at the 1 min, 10 min and 1 h horizons.
 import type { Command } from "commander";
-import { Redis } from "ioredis";
+import { connectRedis } from "./redis";
 import type { CliDeps } from "./bench-cli";
 import type { KeyKind } from "./domain";
 import { Keys } from "./windows/keys";
@@ -22,7 +22,7 @@ export function registerWindowsCommands(program: Command, deps: CliDeps): void {
       const k = kind as KeyKind;
       const value = k === "hashtag" ? normaliseHashtag(raw) : k === "url" ? (normaliseUrl(raw)?.url ?? raw) : raw;
       const cfg = deps.config();
-      const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1 });
+      const redis = connectRedis(cfg, { maxRetriesPerRequest: 1 });
       try {
         const reader = new WindowReader(redis, new Keys(cfg.pipeline.redis.prefix));
         const figures = await reader.horizons(

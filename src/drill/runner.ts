@@ -5,7 +5,8 @@
 import { randomBytes } from "node:crypto";
 import type { Message } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { connectRedis } from "../redis";
 import { loadConfig, type Config } from "../config";
 import type { IncidentType, Post, Spike } from "../domain";
 import type { Logger } from "../log";
@@ -92,7 +93,7 @@ export async function runDrills(names: readonly string[], o: DrillOptions): Prom
   const kafka = createKafka(cfg, o.log);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const redis = new Redis(cfg.redisUrl);
+  const redis = connectRedis(cfg);
   const reader = new WindowReader(redis, new Keys(cfg.pipeline.redis.prefix));
   try {
     const burstStart = Date.now() + o.warmupMs;

@@ -1,7 +1,7 @@
 // `modstream serve` and `modstream token create`: registered by src/cli.ts.
 import { once } from "node:events";
 import type { Command } from "commander";
-import { Redis } from "ioredis";
+import { connectRedis } from "../redis";
 import { apiConfig, type Config } from "../config";
 import { ROLES } from "../domain";
 import { badRequest } from "../errors";
@@ -34,7 +34,7 @@ export function registerApiCommands(program: Command, deps: { config: () => Conf
       if (!isRole(o.role)) throw badRequest(`--role must be one of ${ROLES.join(", ")}`);
       if (!/^[\w.@-]{1,64}$/.test(o.name)) throw badRequest("--name: letters, digits, _ . @ - (at most 64)");
       const cfg = deps.config();
-      const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 2 });
+      const redis = connectRedis(cfg);
       try {
         const auth = new AuthStore(redis, apiDeps(cfg, redis).keys, apiConfig(cfg.pipeline).sessionTtlSeconds);
         const t = await auth.createToken(o.role, o.name, "cli");

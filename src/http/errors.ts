@@ -3,15 +3,8 @@
 // retry; anything else is logged and answered as a generic 500.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { internalError, ModstreamError, serviceUnavailable } from "../errors";
+import { isRedisUnavailable } from "../redis";
 import type { ErrorBodyT } from "./schemas";
-
-// What ioredis fails a command with when Redis is down or hung (commandTimeout, retries used up,
-// the connection closed under it).
-const REDIS_DOWN = /^(Command timed out|Connection is closed\.|Stream isn't writeable|connect ECONNREFUSED)/;
-
-function redisUnavailable(err: Error): boolean {
-  return err.name === "MaxRetriesPerRequestError" || REDIS_DOWN.test(err.message);
-}
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   let body: ErrorBodyT;
@@ -23,7 +16,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     body = { code: "RATE_LIMITED", message: err.message, statusCode: 429 };
   } else if (err.code?.startsWith("FST_") && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     body = { code: "BAD_REQUEST", message: err.message, statusCode: err.statusCode };
-  } else if (redisUnavailable(err)) {
+  } else if (isRedisUnavailable(err)) {
     req.log.warn({ err: err.message }, "redis unavailable");
     const e = serviceUnavailable("Redis", err);
     body = { code: e.code, message: e.message, statusCode: e.status };

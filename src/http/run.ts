@@ -3,9 +3,10 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { connectRedis } from "../redis";
 import { Partitioners } from "kafkajs";
-import { apiConfig, redisCommandTimeoutMs, REPO_ROOT, type Config } from "../config";
+import { apiConfig, REPO_ROOT, type Config } from "../config";
 import { Events } from "../events";
 import { IncidentService } from "../incidents/service";
 import type { Logger } from "../log";
@@ -52,11 +53,7 @@ export async function startApi(
   log: Logger,
   o: { port?: number; host?: string; uiDir?: string } = {},
 ): Promise<RunningApi> {
-  const redis = new Redis(cfg.redisUrl, {
-    maxRetriesPerRequest: 2,
-    enableAutoPipelining: true,
-    commandTimeout: redisCommandTimeoutMs(cfg.pipeline),
-  });
+  const redis = connectRedis(cfg, { enableAutoPipelining: true });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const base = apiDeps(cfg, redis);
   const kafka = createKafka(cfg, log, "-api");

@@ -2,7 +2,7 @@
 // Changes land on the timeline and the outbox; a running worker publishes them to Kafka.
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { Redis } from "ioredis";
+import { connectRedis } from "../redis";
 import type { Config } from "../config";
 import { INCIDENT_STATES, type IncidentState, type IncidentType } from "../domain";
 import { Events } from "../events";
@@ -27,7 +27,7 @@ const state = (v: string): IncidentState => {
 
 async function withService<T>(deps: IncidentCliDeps, run: (s: IncidentService) => Promise<T>): Promise<T> {
   const cfg = deps.config();
-  const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  const redis = connectRedis(cfg);
   try {
     const service = new IncidentService({
       redis,

@@ -1,13 +1,15 @@
-// The API over a Redis that hangs (SIGSTOP of a private redis-server): requests that need Redis
-// fail within the command timeout as 503 SERVICE_UNAVAILABLE with Retry-After, /readyz says Redis
-// is not ready, and the same requests work again once Redis answers. Before, such a request waited
-// for as long as Redis hung.
+// The API and the command line over a Redis that hangs (SIGSTOP of a private redis-server):
+// requests that need Redis fail within the command timeout as 503 SERVICE_UNAVAILABLE with
+// Retry-After, /readyz says Redis is not ready, and the same requests work again once Redis
+// answers; a command fails with a clear error. Before, both waited for as long as Redis hung.
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import type { Config } from "../../src/config";
 import { createLogger } from "../../src/log";
 import { apiDeps, startApi, type RunningApi } from "../../src/http/run";
-import { deleteTopics, isolatedConfig } from "../helpers/env";
+import { deleteTopics, isolatedConfig, pipelineFile } from "../helpers/env";
 import { privateRedis, type PrivateRedis } from "../helpers/private-services";
 import { TEST_API } from "./setup";
 
@@ -75,4 +77,32 @@ describe("API while Redis hangs", () => {
     expect(again.status).toBe(200);
     expect(again.body).toHaveProperty("queues");
   });
+
+  it("fails a command (token create) with a clear error instead of hanging", async () => {
+    const file = pipelineFile(cfg);
+    server.pause();
+    try {
+      const t0 = performance.now();
+      const child = spawn(
+        process.execPath,
+        ["bin/modstream.js", "token", "create", "--role", "moderator", "--name", "m-2"],
+        {
+          env: { ...process.env, MODSTREAM_PIPELINE: file, REDIS_URL: server.url },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+      clearTimeout(killer);
+      expect(code, stderr).toBe(1);
+      expect(stderr).toMatch(/error: Redis is unavailable \(Command timed out\)/);
+      // Loading the CLI takes a few seconds; the wait on Redis is one command timeout.
+      expect(performance.now() - t0).toBeLessThan(20_000);
+    } finally {
+      server.resume();
+      rmSync(file, { force: true });
+    }
+  }, 40_000);
 });
