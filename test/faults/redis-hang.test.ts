@@ -4,22 +4,18 @@
 // on /healthz with Redis named), stay in its consumer group, not pile up work, and recover by
 // itself once Redis answers: every post counted exactly, a technical incident about Redis opened.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
-import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
-import { deleteTopics, eventually, isolatedConfig, kafkaClient } from "../helpers/env";
-import { freePorts, privateRedis, type PrivateRedis } from "../helpers/private-services";
+import { eventually, kafkaClient } from "../helpers/env";
 import {
   background,
-  exactWindows,
   expectCountedExactly,
   incidents,
-  killHard,
   logLines,
   msg,
   progressBefore,
   publishExactly,
-  removeWorkerFiles,
+  redisFaultRig,
+  type RedisFaultRig,
   spawnHealthyWorker,
   stopWorker,
   topicSize,
@@ -34,39 +30,23 @@ const SESSION_TIMEOUT_MS = 8000;
 /** How long Redis hangs. */
 const HANG_MS = 14_000;
 
-let server: PrivateRedis;
-let cfg: Config;
-let redis: Redis;
-let healthPort: number;
+let rig: RedisFaultRig;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  server = await privateRedis();
-  await server.start();
-  const [metricsPort, port] = (await freePorts(2)) as [number, number];
-  healthPort = port;
-  cfg = isolatedConfig("redishang", (p) =>
-    exactWindows({
-      ...p,
-      kafka: { ...p.kafka, sessionTimeoutMs: SESSION_TIMEOUT_MS },
-      metrics: { host: "127.0.0.1", port: metricsPort },
-    }),
-  );
-  redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-  redis.on("error", () => undefined);
+  rig = await redisFaultRig("redishang", (p) => ({
+    ...p,
+    kafka: { ...p.kafka, sessionTimeoutMs: SESSION_TIMEOUT_MS },
+  }));
 });
 
 afterAll(async () => {
-  server?.resume();
-  if (worker) await killHard(worker);
-  if (cfg) removeWorkerFiles(cfg);
-  redis?.disconnect();
-  await server?.destroy();
-  if (cfg) await deleteTopics(cfg);
+  await rig?.destroy(worker);
 });
 
 describe("Redis hangs", () => {
   it("stays in its group, reports itself degraded, and recovers with every post counted once Redis answers", async () => {
+    const { server, cfg, redis, healthPort } = rig;
     worker = await spawnHealthyWorker(cfg, healthPort, { REDIS_URL: server.url });
 
     const t0 = Date.now();

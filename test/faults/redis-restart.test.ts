@@ -3,22 +3,18 @@
 // back-off, reports itself degraded on /healthz while Redis is away, opens one technical incident
 // about the outage once Redis answers again, and recovers by itself: every post counted exactly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
-import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
-import { deleteTopics, eventually, isolatedConfig, kafkaClient } from "../helpers/env";
-import { freePorts, privateRedis, type PrivateRedis } from "../helpers/private-services";
+import { eventually, kafkaClient } from "../helpers/env";
 import {
   background,
-  exactWindows,
   expectCountedExactly,
   incidents,
-  killHard,
   logLines,
   msg,
   progressBefore,
   publishExactly,
-  removeWorkerFiles,
+  redisFaultRig,
+  type RedisFaultRig,
   spawnHealthyWorker,
   stopWorker,
   topicSize,
@@ -33,33 +29,20 @@ const DOWN_MS = 8000;
 /** src/source/consumer.ts: the wait before retry `attempt` of a failed step. */
 const backoffMs = (attempt: number) => Math.min(200 * 2 ** attempt, 5000);
 
-let server: PrivateRedis;
-let cfg: Config;
-let redis: Redis;
-let healthPort: number;
+let rig: RedisFaultRig;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  server = await privateRedis();
-  await server.start();
-  const [metricsPort, port] = (await freePorts(2)) as [number, number];
-  healthPort = port;
-  // /metrics on a free port, so /healthz is served next to it (src/run.ts: metrics port + 1), on loopback.
-  cfg = isolatedConfig("redisfault", (p) => exactWindows({ ...p, metrics: { host: "127.0.0.1", port: metricsPort } }));
-  redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-  redis.on("error", () => undefined);
+  rig = await redisFaultRig("redisfault");
 });
 
 afterAll(async () => {
-  if (worker) await killHard(worker);
-  if (cfg) removeWorkerFiles(cfg);
-  redis?.disconnect();
-  await server?.destroy();
-  if (cfg) await deleteTopics(cfg);
+  await rig?.destroy(worker);
 });
 
 describe("Redis restart", () => {
   it("backs off, reports itself degraded, opens a technical incident and recovers with every post counted", async () => {
+    const { server, cfg, redis, healthPort } = rig;
     worker = await spawnHealthyWorker(cfg, healthPort, { REDIS_URL: server.url });
 
     const t0 = Date.now();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import type { Kafka, Message } from "kafkajs";
 import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
@@ -18,7 +18,8 @@ import { normalise } from "../../src/normalise";
 import { Synth } from "../../src/replay/synth";
 import { Keys } from "../../src/windows/keys";
 import { keysOf } from "../../src/windows/keyset";
-import { eventually, pipelineFile } from "../helpers/env";
+import { deleteTopics, eventually, isolatedConfig, pipelineFile } from "../helpers/env";
+import { freePorts, privateRedis, type PrivateRedis } from "../helpers/private-services";
 
 export const msg = (p: Post): Message => ({ key: p.id, value: JSON.stringify(p) });
 
@@ -332,4 +333,44 @@ export async function progressBefore(fault: string, redis: Redis, cfg: Config, n
     (c) => c >= n,
     60_000,
   );
+}
+
+/** A private Redis (AOF on) for a test that breaks it, a worker config for it, and a client of it. */
+export interface RedisFaultRig {
+  server: PrivateRedis;
+  cfg: Config;
+  redis: Redis;
+  /** The worker's /healthz port (src/run.ts serves it on the metrics port + 1). */
+  healthPort: number;
+  /** Kills the worker if still running, and removes everything the test made. */
+  destroy(worker?: WorkerProcess): Promise<void>;
+}
+
+export async function redisFaultRig(
+  name: string,
+  tweak: (p: Config["pipeline"]) => Config["pipeline"] = (p) => p,
+): Promise<RedisFaultRig> {
+  const server = await privateRedis();
+  await server.start();
+  const [metricsPort, healthPort] = (await freePorts(2)) as [number, number];
+  // /metrics on a free port, so /healthz is served next to it, on loopback.
+  const cfg = isolatedConfig(name, (p) =>
+    exactWindows(tweak({ ...p, metrics: { host: "127.0.0.1", port: metricsPort } })),
+  );
+  const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined);
+  return {
+    server,
+    cfg,
+    redis,
+    healthPort,
+    async destroy(worker) {
+      server.resume();
+      if (worker) await killHard(worker);
+      removeWorkerFiles(cfg);
+      redis.disconnect();
+      await server.destroy();
+      await deleteTopics(cfg);
+    },
+  };
 }
