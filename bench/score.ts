@@ -8,6 +8,12 @@ import type { Post } from "../src/domain";
 import { defaultDataDir } from "../src/score/cli";
 import { predictReference } from "../src/score/reference";
 import { ModelScorer } from "../src/score/scorer";
+import { extractFeatures, type Lang, makeSink } from "../src/score/features";
+import { expandInsults } from "../src/score/lexicon";
+import { FEATURES } from "../src/score/manifest";
+import { routeLang } from "../src/score/prepare";
+import { attackSignals, dataLeakSignals, urgencySignals } from "../src/score/rules";
+import { normalise } from "../src/normalise";
 import { loadCold, loadDavidson, loadPheme, loadWeibo } from "../src/train/data";
 
 export interface BenchOptions {
@@ -30,6 +36,12 @@ export interface BenchResult {
   fastPostsPerCpuSec: number;
   tfPostsPerCpuSec: number;
   normaliseOnlyPostsPerCpuSec: number;
+  /**
+   * Where a post's time goes: µs per post of each stage run alone over all posts, in the
+   * order the fast path runs them. Alone, each stage has the caches to itself, so the sum
+   * is a floor: the whole path (last entry) costs more.
+   */
+  stagesMicros: Record<string, number>;
   /** 1-minute load average over the cores during the run, to read the figures by. */
   loadPerCore: number;
   node: string;
@@ -89,13 +101,13 @@ export async function benchScore(opts: BenchOptions = {}): Promise<BenchResult> 
   let b = 0;
   const next = (): Post[] => batches[b++ % batches.length] ?? [];
   const fast = rate(() => scorer.scoreBatch(next()).length, seconds);
-  const { normalise } = await import("../src/normalise");
   const norm = rate(() => next().reduce((n, p) => n + (normalise(p.text).length > -1 ? 1 : 0), 0), seconds);
   const tf = rate(() => {
     const ps = next();
     predictReference(scorer.loaded, ps);
     return ps.length;
   }, seconds);
+  const stagesMicros = stages(scorer, posts, seconds);
   const zh = posts.filter((p) => /[\u4e00-\u9fff]/.test(p.text)).length;
   return {
     posts: posts.length,
@@ -109,9 +121,51 @@ export async function benchScore(opts: BenchOptions = {}): Promise<BenchResult> 
     fastPostsPerCpuSec: Math.round(fast.cpu),
     tfPostsPerCpuSec: Math.round(tf.cpu),
     normaliseOnlyPostsPerCpuSec: Math.round(norm.cpu),
+    stagesMicros,
     loadPerCore: Math.round(((os.loadavg()[0] ?? 0) / os.availableParallelism()) * 100) / 100,
     node: process.version,
   };
+}
+
+/** µs per post of each stage of ModelScorer.score run alone (see BenchResult.stagesMicros). */
+function stages(scorer: ModelScorer, posts: Post[], seconds: number): Record<string, number> {
+  const normalised = posts.map((p) => normalise(p.text));
+  const prepared = normalised.map(expandInsults);
+  const langs = prepared.map(routeLang);
+  const sinks = { en: makeSink(FEATURES.en), zh: makeSink(FEATURES.zh) };
+  const fused = { en: scorer.fusedPair("en"), zh: scorer.fusedPair("zh") };
+  const la = new Float64Array(4);
+  const lb = new Float64Array(4);
+  const features = (i: number): Lang => {
+    const l = langs[i] as Lang;
+    extractFeatures(prepared[i] ?? "", FEATURES[l], sinks[l], posts[i]?.author);
+    return l;
+  };
+  const perPost = (fn: (i: number) => void) => {
+    const r = rate(() => {
+      for (let i = 0; i < posts.length; i++) fn(i);
+      return posts.length;
+    }, seconds / 3);
+    return Math.round((1e6 / r.wall) * 10) / 10;
+  };
+  const out: Record<string, number> = {
+    normalise: perPost((i) => normalise(posts[i]?.text ?? "")),
+    "insult expansion + routing": perPost((i) => routeLang(expandInsults(normalised[i] ?? ""))),
+    features: perPost(features),
+    "features + model lookups": perPost((i) => {
+      const l = features(i);
+      fused[l].run(sinks[l], 1, la, lb);
+    }),
+    rules: perPost((i) => {
+      const p = posts[i] as Post;
+      attackSignals(p);
+      dataLeakSignals(p.text);
+      urgencySignals(prepared[i] ?? "");
+    }),
+  };
+  out["whole path, text already normalised"] = perPost((i) => scorer.score(posts[i] as Post, normalised[i]));
+  out["whole path"] = perPost((i) => scorer.score(posts[i] as Post));
+  return out;
 }
 
 /** Posts per second on one core that the scoring issue asks of the fast path. */
@@ -126,6 +180,8 @@ export function formatScore(r: BenchResult): string {
     `ratio: ${r.ratio}x   (normalise alone: ${n(r.normaliseOnlyPostsPerSec)} posts/s)`,
     `per CPU-second: fast ${n(r.fastPostsPerCpuSec)}, tf ${n(r.tfPostsPerCpuSec)}, ` +
       `normalise ${n(r.normaliseOnlyPostsPerCpuSec)} posts/s (load per core ${r.loadPerCore})`,
+    `µs per post, each stage alone (${(1e6 / SCORE_TARGET).toFixed(0)} µs/post is the target's budget):`,
+    ...Object.entries(r.stagesMicros).map(([k, v]) => `  ${k.padEnd(38)} ${v.toFixed(1)}`),
     `target: ${n(SCORE_TARGET)} posts/s on one core: ${r.fastPostsPerSec >= SCORE_TARGET ? "met" : "missed"}`,
     "",
   ].join("\n");

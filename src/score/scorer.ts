@@ -63,6 +63,11 @@ export class ModelScorer implements Scorer {
     return new ModelScorer(await loadModels(modelsDir));
   }
 
+  /** Both models of a language in their fused table (for benchmarks that time a stage alone). */
+  fusedPair(lang: Lang): FusedPair {
+    return this.byLang[lang].fused;
+  }
+
   scoreBatch(posts: Post[], normalised?: string[]): Score[] {
     return posts.map((p, i) => this.score(p, normalised?.[i]));
   }
