@@ -21,7 +21,7 @@ export interface DatasetEval {
    * or class offsets) is fitted to the test split itself. A target above it cannot be reached
    * by any rule; only a model that ranks the test posts better can.
    */
-  testTunedCeiling?: Record<string, number | boolean | number[]>;
+  testTunedCeiling?: Record<string, number | number[]>;
 }
 
 /** Best accuracy over the thresholds 0.01–0.99 on the split's own labels. */
