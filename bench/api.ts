@@ -1,4 +1,4 @@
-// `modstream bench api`: the review API under load on loopback. 200 moderators (one autocannon
+// `npm run bench -- api`: the review API under load on loopback. 200 moderators (one autocannon
 // connection each, with its own token) claim the next item and decide it, over and over; reports
 // throughput and latency (target p99 < 50 ms). The server runs in a child process so the load
 // generator does not share its event loop; Redis and Kafka are the real ones, under a random

@@ -6,9 +6,9 @@
 import { loadConfig } from "../src/config";
 import { Events } from "../src/events";
 import { createLogger } from "../src/log";
-import { startWorker } from "../src/main";
+import { startWorker } from "../src/worker/main";
 import { normalise } from "../src/normalise";
-import { loadDefaultScorer } from "../src/scoring";
+import { loadDefaultScorer } from "../src/worker/scoring";
 
 export interface WorkerReport {
   final: boolean;

@@ -18,13 +18,13 @@ import { Redis } from "ioredis";
 import { stringify } from "yaml";
 import type { Config, Pipeline } from "../src/config";
 import { createLogger } from "../src/log";
-import { STREAM } from "../src/pipeline";
+import { STREAM } from "../src/worker/pipeline";
 import { loadBenignCorpus, type Corpus } from "../src/replay/corpus";
 import { postMessages, publish } from "../src/replay/producer";
 import { Synth } from "../src/replay/synth";
-import { defaultDataDir } from "../src/score/cli";
+import { defaultDataDir } from "../src/cli/score";
 import { createKafka } from "../src/source/kafka";
-import { Keys } from "../src/windows/keys";
+import { Keys } from "../src/keys";
 import { deleteTopic, preloadTopic, round, timedConsume } from "./kafka-util";
 import type { WorkerReport } from "./e2e-worker";
 

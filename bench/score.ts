@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Post } from "../src/domain";
-import { defaultDataDir } from "../src/score/cli";
+import { defaultDataDir } from "../src/cli/score";
 import { predictReference } from "../src/score/reference";
 import { ModelScorer } from "../src/score/scorer";
 import { extractFeatures, type Lang, makeSink } from "../src/score/features";

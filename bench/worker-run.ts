@@ -5,8 +5,8 @@ import type { Config, Pipeline } from "../src/config";
 import { loadConfig } from "../src/config";
 import { Events } from "../src/events";
 import type { Logger } from "../src/log";
-import { startWorker } from "../src/main";
-import type { Scorer } from "../src/pipeline";
+import { startWorker } from "../src/worker/main";
+import type { Scorer } from "../src/worker/pipeline";
 import { round } from "./kafka-util";
 
 export interface WorkerRun {

@@ -16,8 +16,9 @@ import { ActionPublisher } from "../review/publisher";
 import { ReviewService } from "../review/queue";
 import { ReviewStats } from "../review/stats";
 import { createKafka, ensureTopics } from "../source/kafka";
-import { Keys } from "../windows/keys";
-import { buildServer, type App, type ServerDeps } from "./server";
+import { Keys } from "../keys";
+import { buildServer, type App } from "./server";
+import type { ServerDeps } from "./context";
 
 export const UI_DIR = resolve(REPO_ROOT, "ui/dist");
 

@@ -11,15 +11,9 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { Redis } from "ioredis";
-import type { ApiConfig, IncidentsConfig } from "../config";
 import type { Role } from "../domain";
-import type { Events } from "../events";
-import type { IncidentService } from "../incidents/service";
-import type { AuthStore, Principal } from "../review/auth";
-import type { ReviewService } from "../review/queue";
-import { followIncidents } from "../review/extension";
-import type { Keys } from "../windows/keys";
+import type { Principal } from "../review/auth";
+import { followIncidents } from "../worker/review";
 import { authenticate, authorise, SESSION_COOKIE } from "./auth";
 import { errorHandler, notFoundHandler } from "./errors";
 import { readInputStrictly, refuseUnexpectedBody } from "./input";
@@ -27,27 +21,12 @@ import { QuietRequests } from "./logging";
 import { securityHeaders } from "./security";
 import { Changes } from "./sse";
 import { ErrorBody } from "./schemas";
+import type { ServerDeps } from "./context";
 import { healthRoutes } from "./routes/health";
 import { authRoutes } from "./routes/auth";
 import { reviewRoutes } from "./routes/review";
 import { incidentRoutes } from "./routes/incidents";
 import { adminRoutes } from "./routes/admin";
-
-export interface ServerDeps {
-  api: ApiConfig;
-  incidentsConfig: IncidentsConfig;
-  redis: Redis;
-  keys: Keys;
-  events: Events;
-  review: ReviewService;
-  incidents: IncidentService;
-  auth: AuthStore;
-  /** Readiness of the services behind the API (Redis is checked here; Kafka by the caller). */
-  ready?: () => Promise<Record<string, boolean>>;
-  logger?: FastifyBaseLogger | boolean;
-  /** Built UI (ui/dist); served at / when present. */
-  uiDir?: string;
-}
 
 export type RouteRole = Role | "public";
 
@@ -175,9 +154,3 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   if (uiDir) await app.register(fastifyStatic, { root: uiDir, prefix: "/", wildcard: false, index: "index.html" });
   return app;
 }
-
-export type RouteContext = ServerDeps & { changes: Changes };
-
-/** Rate limit of writes and of logins, per client, from the api section. */
-export const writeLimit = (api: ApiConfig) => ({ max: api.rateLimit.writesPerMinute, timeWindow: 60_000 });
-export const authLimit = (api: ApiConfig) => ({ max: api.rateLimit.authPerMinute, timeWindow: 60_000 });

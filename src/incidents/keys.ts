@@ -1,5 +1,5 @@
 // The key names the incidents stage uses, as a structural slice of the one key builder
-// (src/windows/keys.ts builds them; stages never import each other, so this names only the shape).
+// (src/keys.ts builds them; stages never import each other, so this names only the shape).
 export interface IncidentKeys {
   tag(kind: "stream" | "hashtag" | "url" | "domain" | "cluster" | "mention" | "author" | "post", value: string): string;
   bucket(tag: string, bucketStart: number): string;

@@ -1,6 +1,6 @@
-// GET /metrics of a worker or an API server, on its own port (see src/endpoint.ts).
+// GET /metrics of a worker or an API server, on its own port (see src/http/endpoint.ts).
 import type { Registry } from "prom-client";
-import { serveEndpoint, type Endpoint } from "../endpoint";
+import { serveEndpoint, type Endpoint } from "../http/endpoint";
 import type { Logger } from "../log";
 
 export type MetricsServer = Endpoint;

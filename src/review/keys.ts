@@ -1,5 +1,5 @@
 // The key names the review stage uses, as a structural slice of the one key builder
-// (src/windows/keys.ts builds them; stages never import each other, so this names only the shape).
+// (src/keys.ts builds them; stages never import each other, so this names only the shape).
 export interface ReviewKeys {
   reviewQueue(queue: string, lead?: boolean): string;
   reviewHeld(queue: string): string;

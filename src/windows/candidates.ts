@@ -1,7 +1,7 @@
 // Per-step tallies for the heavy-hitter candidate sets: per key kind and bucket, posts per key
 // and flagged posts per key and category. Pure.
 import { CATEGORIES, type Category } from "../domain";
-import type { KeyKind } from "./keys";
+import type { KeyKind } from "../keys";
 
 export interface CandidateUpdate {
   kind: KeyKind;

@@ -1,7 +1,7 @@
 // What a post is counted under: its hashtags, URLs and their domains, near-duplicate text
 // clusters, the accounts it talks at, and its author. Pure.
 import type { Post } from "../domain";
-import type { KeyKind } from "./keys";
+import type { KeyKind } from "../keys";
 import { clusterBands } from "./minhash";
 
 export interface KeyRef {

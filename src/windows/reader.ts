@@ -2,7 +2,7 @@
 // the detector lease and the spike records. Everything one key touches shares its hash tag.
 import type { Redis, Cluster } from "ioredis";
 import { CATEGORIES, type Category, type KeyKind, type Spike } from "../domain";
-import type { Keys } from "./keys";
+import type { Keys } from "../keys";
 import { execChecked } from "../redis";
 
 export interface Candidate {

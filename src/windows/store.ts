@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { Redis, type ChainableCommander, type Cluster } from "ioredis";
 import type { Events } from "../events";
-import type { Keys } from "./keys";
+import type { Keys } from "../keys";
 import { bucketId, type BucketUpdate } from "./aggregate";
 import { candidateId, type CandidateUpdate } from "./candidates";
 import { CATEGORIES } from "../domain";

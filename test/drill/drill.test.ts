@@ -6,9 +6,9 @@ import { loadConfig } from "../../src/config";
 import { runDrills } from "../../src/drill/runner";
 import { scenarioNames } from "../../src/drill/scenarios";
 import { normalise } from "../../src/normalise";
-import { loadDefaultScorer } from "../../src/scoring";
+import { loadDefaultScorer } from "../../src/worker/scoring";
 import { loadBenignCorpus } from "../../src/replay/corpus";
-import { defaultDataDir } from "../../src/score/cli";
+import { defaultDataDir } from "../../src/cli/score";
 import { log } from "../helpers/env";
 
 describe("drills", () => {

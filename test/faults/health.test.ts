@@ -3,7 +3,7 @@
 // fault once and cleared after it has been healthy for a while.
 import { describe, expect, it } from "vitest";
 import { Events } from "../../src/events";
-import { reportFaults, serveHealth, WorkerHealth, type Check } from "../../src/health";
+import { reportFaults, serveHealth, WorkerHealth, type Check } from "../../src/worker/health";
 import { log } from "../helpers/env";
 
 function fixture() {

@@ -15,7 +15,7 @@ import type { Message } from "kafkajs";
 import type { Post } from "../../src/domain";
 import { SCENARIOS } from "../../src/drill/scenarios";
 import { normalise } from "../../src/normalise";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { keysOf } from "../../src/windows/keyset";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, redisClient } from "../helpers/env";
 import {

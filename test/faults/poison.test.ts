@@ -2,16 +2,16 @@
 // too large, invalid UTF-8, not JSON, __proto__ keys, wrong shape, text too long) plus deeply
 // nested JSON and huge numbers. Every one is dead-lettered with its reason, exactly once, and every
 // good post around them is counted exactly. The storm's cost in throughput is a benchmark
-// (`modstream bench poison`), not asserted here.
+// (`npm run bench -- poison`), not asserted here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import type { Message } from "kafkajs";
 import type { Config } from "../../src/config";
-import { startWorker } from "../../src/main";
+import { startWorker } from "../../src/worker/main";
 import { normalise } from "../../src/normalise";
-import type { Scorer } from "../../src/pipeline";
+import type { Scorer } from "../../src/worker/pipeline";
 import { Synth } from "../../src/replay/synth";
-import { loadDefaultScorer } from "../../src/scoring";
+import { loadDefaultScorer } from "../../src/worker/scoring";
 import { createKafka, ensureTopics } from "../../src/source/kafka";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, log, redisClient } from "../helpers/env";
 import {

@@ -82,7 +82,7 @@ async function committedPosts(): Promise<number> {
 
 beforeAll(async () => {
   const [metricsPort] = (await freePorts(2)) as [number, number];
-  healthPort = metricsPort + 1; // src/run.ts: /healthz is served next to /metrics
+  healthPort = metricsPort + 1; // src/worker/run.ts: /healthz is served next to /metrics
   cfg = isolatedConfig("sigterm", (p) =>
     exactWindows({
       ...p,
@@ -108,7 +108,7 @@ afterAll(async () => {
 describe("SIGTERM", () => {
   it("while the worker is still starting: it starts, then stops cleanly", async () => {
     const w = start();
-    // The scorer loads first (src/run.ts), then the worker connects to Kafka and Redis.
+    // The scorer loads first (src/worker/run.ts), then the worker connects to Kafka and Redis.
     await eventually(
       "the worker loads its models",
       async () => {

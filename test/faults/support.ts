@@ -12,11 +12,11 @@ import type { Kafka, Message } from "kafkajs";
 import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
 import { Events } from "../../src/events";
-import type { HealthReport } from "../../src/health";
+import type { HealthReport } from "../../src/worker/health";
 import { IncidentService } from "../../src/incidents/service";
 import { normalise } from "../../src/normalise";
 import { Synth } from "../../src/replay/synth";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { keysOf } from "../../src/windows/keyset";
 import { deleteTopics, eventually, isolatedConfig, pipelineFile } from "../helpers/env";
 import { freePorts, privateRedis, type PrivateRedis } from "../helpers/private-services";
@@ -340,7 +340,7 @@ export interface RedisFaultRig {
   server: PrivateRedis;
   cfg: Config;
   redis: Redis;
-  /** The worker's /healthz port (src/run.ts serves it on the metrics port + 1). */
+  /** The worker's /healthz port (src/worker/run.ts serves it on the metrics port + 1). */
   healthPort: number;
   /** Kills the worker if still running, and removes everything the test made. */
   destroy(worker?: WorkerProcess): Promise<void>;

@@ -7,9 +7,9 @@ import type { Config } from "../../src/config";
 import type { Category, Post, Score } from "../../src/domain";
 import { Events } from "../../src/events";
 import { normalise } from "../../src/normalise";
-import { Pipeline, type Scorer } from "../../src/pipeline";
+import { Pipeline, type Scorer } from "../../src/worker/pipeline";
 import { DeadLetter } from "../../src/source/deadletter";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { RedisWindowStore } from "../../src/windows/store";
 
 /** Flags a category when the post's text contains its name in capitals (e.g. "RUMOUR"). */

@@ -12,7 +12,7 @@ import { Events } from "../../src/events";
 import { Publisher } from "../../src/incidents/publisher";
 import { IncidentService } from "../../src/incidents/service";
 import { ensureTopics } from "../../src/source/kafka";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, redisClient } from "../helpers/env";
 
 const BIN = "/usr/bin/prometheus-alertmanager";

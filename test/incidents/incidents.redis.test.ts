@@ -6,17 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import type { Consumer, Producer } from "kafkajs";
 import type { Spike } from "../../src/domain";
-import { Detector } from "../../src/detector";
+import { Detector } from "../../src/worker/detector";
 import { Events } from "../../src/events";
 import { ModstreamError } from "../../src/errors";
 import { recordEvidence } from "../../src/incidents/evidence";
-import { ensureTopic } from "../../src/incidents/extension";
+import { ensureTopic } from "../../src/worker/incidents";
 import { SpikeFeed } from "../../src/incidents/feed";
 import { HealthWatcher } from "../../src/incidents/health";
 import { Publisher } from "../../src/incidents/publisher";
 import { IncidentService } from "../../src/incidents/service";
 import { ensureTopics } from "../../src/source/kafka";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { WindowReader } from "../../src/windows/reader";
 import {
   cleanRedis,

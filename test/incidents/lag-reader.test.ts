@@ -2,7 +2,7 @@
 // next read connects again instead of failing for ever. Pure logic: a scripted admin client.
 import { describe, expect, it } from "vitest";
 import type { Kafka } from "kafkajs";
-import { lagReader } from "../../src/incidents/extension";
+import { lagReader } from "../../src/worker/incidents";
 
 function scriptedKafka(connects: ("fail" | "ok")[]) {
   let calls = 0;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { publish, postMessages } from "../../src/replay/producer";
 import { Synth } from "../../src/replay/synth";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import {
   cleanRedis,
   deleteTopics,

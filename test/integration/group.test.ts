@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import type { KafkaMessage } from "kafkajs";
 import { Events } from "../../src/events";
-import { startWorker, type Worker } from "../../src/main";
+import { startWorker, type Worker } from "../../src/worker/main";
 import { normalise } from "../../src/normalise";
-import { Pipeline } from "../../src/pipeline";
+import { Pipeline } from "../../src/worker/pipeline";
 import { publish, postMessages } from "../../src/replay/producer";
 import { DeadLetter } from "../../src/source/deadletter";
 import { BatchAggregate } from "../../src/windows/aggregate";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { RedisWindowStore } from "../../src/windows/store";
 import {
   cleanRedis,

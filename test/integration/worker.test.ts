@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import type { Kafka } from "kafkajs";
-import { startWorker, type Worker } from "../../src/main";
+import { startWorker, type Worker } from "../../src/worker/main";
 import { normalise } from "../../src/normalise";
 import {
   cleanRedis,

@@ -16,11 +16,11 @@ import type { Redis } from "ioredis";
 import { apiConfig, type Config } from "../../src/config";
 import type { DecisionKind } from "../../src/domain";
 import { startApi, type RunningApi } from "../../src/http/run";
-import { startWorker, type Worker } from "../../src/main";
-import { metricsExtensionWith } from "../../src/metrics/extension";
-import { incidentsExtension } from "../../src/incidents/extension";
-import { openIncidents } from "../../src/extensions";
-import { reviewExtension } from "../../src/review/extension";
+import { startWorker, type Worker } from "../../src/worker/main";
+import { metricsExtensionWith } from "../../src/worker/metrics";
+import { incidentsExtension } from "../../src/worker/incidents";
+import { openIncidents } from "../../src/worker/extensions";
+import { reviewExtension } from "../../src/worker/review";
 import { normalise } from "../../src/normalise";
 import { markerScorer } from "../helpers/pipeline";
 import {

@@ -3,13 +3,13 @@
 // changes and statements reach the audit log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import type { WorkerContext } from "../../src/context";
+import type { WorkerContext } from "../../src/worker/context";
 import { Events } from "../../src/events";
 import { IncidentService } from "../../src/incidents/service";
-import { reviewExtension } from "../../src/review/extension";
+import { reviewExtension } from "../../src/worker/review";
 import { ReviewService } from "../../src/review/queue";
 import type { Score } from "../../src/domain";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { cleanRedis, isolatedConfig, log, redisClient } from "../helpers/env";
 
 const cfg = isolatedConfig("review-ext");

@@ -8,7 +8,7 @@ import type { DecisionKind, Incident, ReviewPost } from "../../src/domain";
 import { ReviewService, type DecideInput } from "../../src/review/queue";
 import { ActionPublisher } from "../../src/review/publisher";
 import { ensureTopics } from "../../src/source/kafka";
-import { Keys } from "../../src/windows/keys";
+import { Keys } from "../../src/keys";
 import { cleanRedis, deleteTopics, isolatedConfig, kafkaClient, log, redisClient } from "../helpers/env";
 import { readTopic } from "./actions";
 

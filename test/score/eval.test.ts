@@ -2,7 +2,7 @@
 // they reach today (docs/scoring.md), so a regression in features, normalisation
 // or weights fails here. Computed afresh, never read from the manifest.
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultDataDir } from "../../src/score/cli";
+import { defaultDataDir } from "../../src/cli/score";
 import type { ModelScorer } from "../../src/score/scorer";
 import { type DatasetEval, evaluate } from "../../src/train/eval";
 import { loadScorer } from "./helpers";

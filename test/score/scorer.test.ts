@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { predictReference } from "../../src/score/reference";
 import type { ModelScorer } from "../../src/score/scorer";
-import { defaultDataDir } from "../../src/score/cli";
+import { defaultDataDir } from "../../src/cli/score";
 import { loadCold, loadDavidson, loadPheme, loadWeibo } from "../../src/train/data";
 import { loadScorer, post } from "./helpers";
 

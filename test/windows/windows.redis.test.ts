@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import type { Producer } from "kafkajs";
-import { Detector } from "../../src/detector";
+import { Detector } from "../../src/worker/detector";
 import { WindowReader } from "../../src/windows/reader";
 import { cleanRedis, deleteTopics, isolatedConfig, kafkaClient, log, post, redisClient } from "../helpers/env";
 import { markerScorer, messages, testPipeline } from "../helpers/pipeline";

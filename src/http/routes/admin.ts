@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { AuditEntry, Role, TokenInfo, responses } from "../schemas";
-import { writeLimit, type RouteContext } from "../server";
+import { writeLimit, type RouteContext } from "../context";
 
 export const adminRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>

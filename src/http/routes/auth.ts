@@ -4,7 +4,7 @@ import { Type } from "@sinclair/typebox";
 import { unauthorized } from "../../errors";
 import { SESSION_COOKIE } from "../auth";
 import { Principal, responses } from "../schemas";
-import { authLimit, type RouteContext } from "../server";
+import { authLimit, type RouteContext } from "../context";
 
 export const authRoutes =
   (ctx: RouteContext): FastifyPluginAsyncTypebox =>

@@ -2,7 +2,7 @@
 // whatever the caller adds, e.g. Kafka) and answers 503 when one is down.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { RouteContext } from "../server";
+import type { RouteContext } from "../context";
 
 const Checks = Type.Object({ ok: Type.Boolean(), checks: Type.Record(Type.String(), Type.Boolean()) });
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { INCIDENT_STATES } from "../../domain";
 import { EvidencePost, Incident, IncidentEvent, Queue, responses } from "../schemas";
-import { writeLimit, type RouteContext } from "../server";
+import { writeLimit, type RouteContext } from "../context";
 
 const tags = ["incidents"];
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -16,7 +16,7 @@ import {
   ReviewItem,
   responses,
 } from "../schemas";
-import { writeLimit, type RouteContext } from "../server";
+import { writeLimit, type RouteContext } from "../context";
 
 const tags = ["review"];
 

@@ -1,23 +1,17 @@
-// `modstream bench ...`: the benchmarks in bench/, run from the CLI.
-import type { Command } from "commander";
-import type { Config } from "./config";
-
-export interface CliDeps {
-  config: () => Config;
-  say: (line: string) => void;
-}
+// `modstream-bench NAME` (`npm run bench -- NAME`): the benchmarks, an entry point of their own, so
+// the product's command line never loads them or their dependencies (autocannon is a dev dependency).
+import { Command } from "commander";
+import { config, runProgram, say, type CliDeps } from "../src/cli/common";
 
 export function registerBenchCommands(program: Command, deps: CliDeps): void {
-  const bench = program
-    .command("bench")
-    .description("benchmarks (figures printed; --json for machine-readable output)");
+  const bench = program;
   bench
     .command("ingest")
     .description("raw kafkajs consumption (the ceiling) vs decode+validate+normalise, on the same topic in one run")
     .option("--count <n>", "posts to pre-load", (v) => Number(v), 300_000)
     .option("--json", "print one JSON object")
     .action(async (o: { count: number; json?: boolean }) => {
-      const { benchIngest } = await import("../bench/ingest");
+      const { benchIngest } = await import("./ingest");
       const result = await benchIngest({ config: deps.config(), count: o.count, say: deps.say });
       process.stdout.write(o.json ? JSON.stringify(result) + "\n" : formatIngest(result));
     });
@@ -29,7 +23,7 @@ export function registerBenchCommands(program: Command, deps: CliDeps): void {
     .option("--seconds <n>", "minimum seconds per measurement", (v) => Number(v), 3)
     .option("--json", "print one JSON object")
     .action(async (o: { seconds: number; json?: boolean }) => {
-      const { benchScore, formatScore } = await import("../bench/score");
+      const { benchScore, formatScore } = await import("./score");
       const r = await benchScore({ seconds: o.seconds });
       process.stdout.write(o.json ? JSON.stringify(r) + "\n" : formatScore(r));
     });
@@ -44,9 +38,9 @@ export function registerBenchCommands(program: Command, deps: CliDeps): void {
     .option("--rounds <n>", "alternating clean/poison rounds; medians are compared", (v) => Number(v), 3)
     .option("--json", "print one JSON object")
     .action(async (o: { count: number; rounds: number; json?: boolean }) => {
-      const { benchPoison } = await import("../bench/poison");
-      const { loadDefaultScorer } = await import("./scoring");
-      const { createLogger } = await import("./log");
+      const { benchPoison } = await import("./poison");
+      const { loadDefaultScorer } = await import("../src/worker/scoring");
+      const { createLogger } = await import("../src/log");
       const scorer = await loadDefaultScorer(createLogger("warn"));
       const r = await benchPoison({ config: deps.config(), count: o.count, rounds: o.rounds, scorer, say: deps.say });
       process.stdout.write(
@@ -75,7 +69,7 @@ export function registerE2eBench(bench: Command, deps: CliDeps): void {
     .option("--live-seconds <n>", "length of the live latency phase", (v) => Number(v), 30)
     .option("--json", "print one JSON object")
     .action(async (o: { count: number; partitions: number; liveRate: number; liveSeconds: number; json?: boolean }) => {
-      const { benchE2e } = await import("../bench/e2e");
+      const { benchE2e } = await import("./e2e");
       const r = await benchE2e({ config: deps.config(), ...o, say: deps.say });
       const line = (name: string, w: typeof r.oneWorker) =>
         `${name}: ${w.postsPerSec} posts/s (${w.ratioToCeiling} of the ceiling), step p50 ${w.stepMs.p50} ms / p99 ${w.stepMs.p99} ms, ` +
@@ -105,7 +99,7 @@ export function registerApiBench(bench: Command, deps: CliDeps): void {
     .option("--profile <dir>", "write a V8 CPU profile of the server into this directory")
     .option("--json", "print one JSON object")
     .action(async (o: { moderators: number; seconds: number; rate?: number; profile?: string; json?: boolean }) => {
-      const { benchApi } = await import("../bench/api");
+      const { benchApi } = await import("./api");
       const r = await benchApi({
         config: deps.config(),
         moderators: o.moderators,
@@ -135,9 +129,9 @@ export function registerWindowsBench(bench: Command, deps: CliDeps): void {
     .option("--no-scorer", "leave scoring out of both runs")
     .option("--json", "print one JSON object")
     .action(async (o: { count: number; rounds: number; json?: boolean; scorer: boolean }) => {
-      const { benchWindows } = await import("../bench/windows");
-      const { loadDefaultScorer } = await import("./scoring");
-      const { createLogger } = await import("./log");
+      const { benchWindows } = await import("./windows");
+      const { loadDefaultScorer } = await import("../src/worker/scoring");
+      const { createLogger } = await import("../src/log");
       const scorer = o.scorer ? await loadDefaultScorer(createLogger("warn")) : undefined;
       const r = await benchWindows({ config: deps.config(), count: o.count, rounds: o.rounds, scorer, say: deps.say });
       process.stdout.write(
@@ -158,9 +152,9 @@ export function registerSoakBench(bench: Command, deps: CliDeps): void {
     .option("--no-scorer", "leave scoring out")
     .option("--json", "print one JSON object")
     .action(async (o: { seconds: number; rate: number; retention: number; scorer: boolean; json?: boolean }) => {
-      const { benchSoak } = await import("../bench/soak");
-      const { loadDefaultScorer } = await import("./scoring");
-      const { createLogger } = await import("./log");
+      const { benchSoak } = await import("./soak");
+      const { loadDefaultScorer } = await import("../src/worker/scoring");
+      const { createLogger } = await import("../src/log");
       const r = await benchSoak({
         scorer: o.scorer ? await loadDefaultScorer(createLogger("warn")) : undefined,
         config: deps.config(),
@@ -177,3 +171,9 @@ export function registerSoakBench(bench: Command, deps: CliDeps): void {
 function formatIngest(r: { ceiling: { postsPerSec: number }; pipeline: { postsPerSec: number }; ratio: number }) {
   return `raw consume: ${r.ceiling.postsPerSec} posts/s\ndecode+validate+normalise: ${r.pipeline.postsPerSec} posts/s\nratio: ${r.ratio}\n`;
 }
+
+const program = new Command("modstream-bench")
+  .description("benchmarks (figures printed; --json for machine-readable output)")
+  .showHelpAfterError();
+registerBenchCommands(program, { config, say });
+await runProgram(program);

@@ -4,7 +4,7 @@
 // not part of what it does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "./log";
+import type { Logger } from "../log";
 
 export interface Endpoint {
   /** The bound port, or undefined when the endpoint could not listen. */

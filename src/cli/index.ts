@@ -2,54 +2,20 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import cliProgress from "cli-progress";
-import { loadConfig, type Config } from "./config";
-import { createLogger, type Logger } from "./log";
-import { ModstreamError } from "./errors";
-import { servicesDown, servicesStatus, servicesUp } from "./services";
-import { createKafka } from "./source/kafka";
-import { ndjsonMessages, postMessages, publish } from "./replay/producer";
-import { Synth } from "./replay/synth";
-import { runWorkerUntilSignal } from "./run";
-import { registerBenchCommands } from "./bench-cli";
+import { config, int, progressBar, runProgram, say } from "./common";
+import { createLogger } from "../log";
+import { servicesDown, servicesStatus, servicesUp } from "../services";
+import { createKafka } from "../source/kafka";
+import { ndjsonMessages, postMessages, publish } from "../replay/producer";
+import { Synth } from "../replay/synth";
+import { runWorkerUntilSignal } from "../worker/run";
 import { registerDemoCommand } from "./demo";
-import { registerDrillCommand } from "./drill/cli";
-import { registerWindowsCommands } from "./windows-cli";
-import { registerScoreCommands } from "./score/cli";
-import { registerIncidentCommands } from "./incidents/cli";
-import { registerApiCommands } from "./http/cli";
-import { Keys } from "./windows/keys";
-import { isRedisUnavailable } from "./redis";
-
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
-  return n;
-};
-
-const say = (line: string) => process.stderr.write(`modstream: ${line}\n`);
-
-function config(): Config {
-  return loadConfig();
-}
-
-export function progressBar(total: number, label: string) {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {percentage}% {value}/{total} {rate}/s eta {eta}s`,
-      noTTYOutput: true,
-      notTTYSchedule: 2000,
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const t0 = Date.now();
-  bar.start(total, 0, { rate: 0 });
-  return {
-    update: (n: number) => bar.update(n, { rate: Math.round(n / Math.max(0.001, (Date.now() - t0) / 1000)) }),
-    stop: () => bar.stop(),
-  };
-}
+import { registerDrillCommand } from "./drill";
+import { registerWindowsCommands } from "./windows";
+import { registerScoreCommands } from "./score";
+import { registerIncidentCommands } from "./incident";
+import { registerApiCommands } from "./serve";
+import { Keys } from "../keys";
 
 const program = new Command("modstream")
   .description("Content-moderation streaming pipeline: Kafka firehose → scores → Redis windows → spikes → incidents")
@@ -129,7 +95,6 @@ export function* synthetic(count: number, seed: number, rate: number) {
   for (let i = 0; i < count; i++) yield synth.post();
 }
 
-registerBenchCommands(program, { config, say });
 registerDemoCommand(program, { config, say });
 registerDrillCommand(program, { config, say });
 registerWindowsCommands(program, { config, say });
@@ -137,16 +102,4 @@ registerScoreCommands(program);
 registerIncidentCommands(program, { config, say, keys: (prefix) => new Keys(prefix) });
 registerApiCommands(program, { config, say });
 
-function fail(err: unknown, log?: Logger): never {
-  if (err instanceof ModstreamError || err instanceof InvalidArgumentError) say(`error: ${err.message}`);
-  else if (isRedisUnavailable(err)) say(`error: Redis is unavailable (${(err as Error).message})`);
-  else if (log) log.error({ err }, "command failed");
-  else say(`error: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
-}
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  fail(err);
-}
+await runProgram(program);

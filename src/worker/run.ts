@@ -1,9 +1,9 @@
 // `modstream run`: one worker until SIGTERM/SIGINT, then a clean stop (the current step either
 // finishes and commits, or is abandoned uncommitted and replayed by whoever owns the partition next).
-import type { Config } from "./config";
-import type { Logger } from "./log";
+import type { Config } from "../config";
+import type { Logger } from "../log";
 import { startWorker, type Worker, type WorkerOptions } from "./main";
-import { normalise } from "./normalise";
+import { normalise } from "../normalise";
 import { loadDefaultScorer } from "./scoring";
 
 /**

@@ -5,19 +5,19 @@
 import type { Command } from "commander";
 import type { Message } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import type { CliDeps } from "./bench-cli";
-import type { Post } from "./domain";
-import { SCENARIOS } from "./drill/scenarios";
-import { createLogger } from "./log";
-import { startWorker } from "./main";
-import { startApi } from "./http/run";
-import { normalise } from "./normalise";
-import { loadBenignCorpus } from "./replay/corpus";
-import { Synth } from "./replay/synth";
-import { defaultDataDir } from "./score/cli";
-import { loadDefaultScorer } from "./scoring";
-import { servicesUp } from "./services";
-import { createKafka } from "./source/kafka";
+import type { CliDeps } from "./common";
+import type { Post } from "../domain";
+import { SCENARIOS } from "../drill/scenarios";
+import { createLogger } from "../log";
+import { startWorker } from "../worker/main";
+import { startApi } from "../http/run";
+import { normalise } from "../normalise";
+import { loadBenignCorpus } from "../replay/corpus";
+import { Synth } from "../replay/synth";
+import { defaultDataDir } from "./score";
+import { loadDefaultScorer } from "../worker/scoring";
+import { servicesUp } from "../services";
+import { createKafka } from "../source/kafka";
 
 const ROMAN = ["", "I", "II", "III", "IV"];
 

@@ -4,10 +4,10 @@ import type { Config } from "../config";
 import { createLogger } from "../log";
 import { normalise } from "../normalise";
 import { loadBenignCorpus } from "../replay/corpus";
-import { defaultDataDir } from "../score/cli";
-import { loadDefaultScorer } from "../scoring";
-import { runDrills, type DrillReport } from "./runner";
-import { SCENARIOS, scenarioNames } from "./scenarios";
+import { defaultDataDir } from "./score";
+import { loadDefaultScorer } from "../worker/scoring";
+import { runDrills, type DrillReport } from "../drill/runner";
+import { SCENARIOS, scenarioNames } from "../drill/scenarios";
 
 export function registerDrillCommand(program: Command, deps: { config: () => Config; say: (l: string) => void }): void {
   program

@@ -4,9 +4,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import type { Redis } from "ioredis";
-import { serveEndpoint, type Endpoint } from "./endpoint";
-import type { Events } from "./events";
-import type { Logger } from "./log";
+import { serveEndpoint, type Endpoint } from "../http/endpoint";
+import type { Events } from "../events";
+import type { Logger } from "../log";
 
 export const CHECKS = ["redis", "kafka", "consumer", "steps"] as const;
 export type Check = (typeof CHECKS)[number];

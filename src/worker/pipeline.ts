@@ -1,17 +1,17 @@
 // handleStep: decode → dead-letter → normalise → score → windows, top to bottom, for one
 // partition's slice of a Kafka batch. Returns when every effect is durable.
 import type { KafkaMessage } from "kafkajs";
-import type { KeyKind, Post, Report, Score, ScoredPost } from "./domain";
-import type { Events } from "./events";
-import { decodePost, decodeReport, type DecodeLimits } from "./source/decode";
-import type { DeadLetter, Rejected } from "./source/deadletter";
-import type { Step } from "./source/consumer";
-import { CATEGORIES, type Category } from "./domain";
-import { BatchAggregate } from "./windows/aggregate";
-import { CandidateAggregate } from "./windows/candidates";
-import { keysOf, type KeyRef } from "./windows/keyset";
-import type { Keys } from "./windows/keys";
-import type { RedisWindowStore } from "./windows/store";
+import type { KeyKind, Post, Report, Score, ScoredPost } from "../domain";
+import type { Events } from "../events";
+import { decodePost, decodeReport, type DecodeLimits } from "../source/decode";
+import type { DeadLetter, Rejected } from "../source/deadletter";
+import type { Step } from "../source/consumer";
+import { CATEGORIES, type Category } from "../domain";
+import { BatchAggregate } from "../windows/aggregate";
+import { CandidateAggregate } from "../windows/candidates";
+import { keysOf, type KeyRef } from "../windows/keyset";
+import type { Keys } from "../keys";
+import type { RedisWindowStore } from "../windows/store";
 
 export interface Scorer {
   scoreBatch(posts: Post[], normalised: string[]): Score[];

@@ -1,10 +1,10 @@
 // The metrics worker extension: a registry per worker, fed by the worker's events, served on
 // the configured port (pipelines/*.yaml `metrics`; port 0 or no section serves nothing).
-import type { Extension, WorkerContext } from "../context";
-import { ConsumerLag } from "./lag";
-import { createMetrics, type Metrics, type MetricsSources } from "./registry";
-import { serveMetrics } from "./server";
-import { subscribeMetrics } from "./subscribe";
+import type { Extension, WorkerContext } from "./context";
+import { ConsumerLag } from "../metrics/lag";
+import { createMetrics, type Metrics, type MetricsSources } from "../metrics/registry";
+import { serveMetrics } from "../metrics/server";
+import { subscribeMetrics } from "../metrics/subscribe";
 
 /** Consumer lag is read from Kafka at most this often, however often Prometheus scrapes. */
 const LAG_TTL_MS = 5000;
@@ -58,7 +58,7 @@ export async function startMetrics(
 
 /**
  * The metrics extension. `openIncidents`, given the worker's context, reads live incidents for
- * the incidents gauge; src/extensions.ts wires it, so metrics/ never imports another stage.
+ * the incidents gauge; src/worker/extensions.ts wires it, so metrics/ never imports another stage.
  */
 export function metricsExtensionWith(
   openIncidents?: (ctx: WorkerContext) => MetricsSources["openIncidents"],

@@ -2,7 +2,7 @@
 // Each aggregated key's hash tag ({kind:value}) keeps all its buckets on one Redis Cluster shard.
 import { createHash } from "node:crypto";
 
-import type { KeyKind } from "../domain";
+import type { KeyKind } from "./domain";
 
 export type { KeyKind };
 

@@ -2,13 +2,13 @@
 // (top of the candidate sets), runs the pure detector on each, records spikes, and asks all
 // workers to count the candidates in full.
 import { randomUUID } from "node:crypto";
-import type { Pipeline as PipelineConfig } from "./config";
-import { type KeyKind, type Spike } from "./domain";
-import { detect } from "./detect/spike";
-import type { Events } from "./events";
-import type { Logger } from "./log";
-import type { Keys } from "./windows/keys";
-import type { WindowReader } from "./windows/reader";
+import type { Pipeline as PipelineConfig } from "../config";
+import { type KeyKind, type Spike } from "../domain";
+import { detect } from "../detect/spike";
+import type { Events } from "../events";
+import type { Logger } from "../log";
+import type { Keys } from "../keys";
+import type { WindowReader } from "../windows/reader";
 
 const KINDS: KeyKind[] = ["cluster", "hashtag", "url", "domain", "mention", "author"];
 

@@ -1,4 +1,4 @@
-// `modstream serve` and `modstream token create`: registered by src/cli.ts.
+// `modstream serve` and `modstream token create`: registered by src/cli/index.ts.
 import { once } from "node:events";
 import type { Command } from "commander";
 import { connectRedis } from "../redis";
@@ -7,7 +7,7 @@ import { ROLES } from "../domain";
 import { badRequest } from "../errors";
 import { createLogger } from "../log";
 import { AuthStore, isRole } from "../review/auth";
-import { apiDeps, startApi } from "./run";
+import { apiDeps, startApi } from "../http/run";
 
 export function registerApiCommands(program: Command, deps: { config: () => Config; say: (l: string) => void }) {
   program

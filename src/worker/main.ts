@@ -2,22 +2,22 @@
 import { hostname } from "node:os";
 import { Partitioners, type Consumer, type Producer } from "kafkajs";
 import type { Redis } from "ioredis";
-import { connectRedis } from "./redis";
-import type { Config } from "./config";
-import { Events } from "./events";
-import type { Logger } from "./log";
+import { connectRedis } from "../redis";
+import type { Config } from "../config";
+import { Events } from "../events";
+import type { Logger } from "../log";
 import { Pipeline, type Scorer } from "./pipeline";
-import { startConsumer } from "./source/consumer";
-import { DeadLetter } from "./source/deadletter";
-import { createKafka, ensureTopics } from "./source/kafka";
-import { Keys } from "./windows/keys";
-import { RedisWindowStore } from "./windows/store";
-import { WindowReader } from "./windows/reader";
+import { startConsumer } from "../source/consumer";
+import { DeadLetter } from "../source/deadletter";
+import { createKafka, ensureTopics } from "../source/kafka";
+import { Keys } from "../keys";
+import { RedisWindowStore } from "../windows/store";
+import { WindowReader } from "../windows/reader";
 import { Detector } from "./detector";
 import type { Extension } from "./context";
 import { workerExtensions } from "./extensions";
 import { kafkaProbe, redisProbe, reportFaults, serveHealth, WorkerHealth } from "./health";
-import { IncidentService } from "./incidents/service";
+import { IncidentService } from "../incidents/service";
 
 export interface Worker {
   events: Events;
@@ -34,7 +34,7 @@ export interface WorkerOptions {
   normalise: (text: string) => string;
   scorer?: Scorer;
   events?: Events;
-  /** Defaults to every extension in src/extensions.ts. */
+  /** Defaults to every extension in src/worker/extensions.ts. */
   extensions?: Extension[];
   /** Serve GET /healthz here (port 0 picks a free one); absent serves none. */
   health?: { host: string; port: number };

@@ -1,11 +1,11 @@
 // `modstream windows show KIND VALUE`: one key's figures at the 1 min, 10 min and 1 h horizons.
 import type { Command } from "commander";
-import { connectRedis } from "./redis";
-import type { CliDeps } from "./bench-cli";
-import type { KeyKind } from "./domain";
-import { Keys } from "./windows/keys";
-import { normaliseHashtag, normaliseUrl } from "./windows/keyset";
-import { WindowReader } from "./windows/reader";
+import { connectRedis } from "../redis";
+import type { CliDeps } from "./common";
+import type { KeyKind } from "../domain";
+import { Keys } from "../keys";
+import { normaliseHashtag, normaliseUrl } from "../windows/keyset";
+import { WindowReader } from "../windows/reader";
 
 const KINDS: KeyKind[] = ["hashtag", "url", "domain", "cluster", "mention", "author", "post", "stream"];
 

@@ -6,14 +6,14 @@ import { connectRedis } from "../redis";
 import type { Config } from "../config";
 import { INCIDENT_STATES, type IncidentState, type IncidentType } from "../domain";
 import { Events } from "../events";
-import { ROMAN } from "./grade";
-import type { IncidentKeys } from "./keys";
-import { IncidentService } from "./service";
+import { ROMAN } from "../incidents/grade";
+import type { IncidentKeys } from "../incidents/keys";
+import { IncidentService } from "../incidents/service";
 
 export interface IncidentCliDeps {
   config: () => Config;
   say: (line: string) => void;
-  /** The key builder (src/windows/keys.ts `new Keys(prefix)`); stages do not import each other. */
+  /** The key builder (src/keys.ts `new Keys(prefix)`); stages do not import each other. */
   keys: (prefix: string) => IncidentKeys;
   /** Where command output goes (stdout by default). */
   out?: (text: string) => void;

@@ -1,11 +1,11 @@
 // The extensions every worker runs, in start order.
 import type { Extension } from "./context";
 import type { WorkerContext } from "./context";
-import { Events } from "./events";
-import { IncidentService } from "./incidents/service";
-import { metricsExtensionWith } from "./metrics/extension";
-import { incidentsExtension } from "./incidents/extension";
-import { reviewExtension } from "./review/extension";
+import { Events } from "../events";
+import { IncidentService } from "../incidents/service";
+import { metricsExtensionWith } from "./metrics";
+import { incidentsExtension } from "./incidents";
+import { reviewExtension } from "./review";
 
 const ROMAN = ["", "I", "II", "III", "IV"];
 

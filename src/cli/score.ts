@@ -1,12 +1,12 @@
-// The scoring commands (train, score, eval) for src/cli.ts to register. They set
+// The scoring commands (train, score, eval) for src/cli/index.ts to register. They set
 // process.exitCode and never exit, so the caller owns process lifetime.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import type { Post } from "../domain";
 import { evaluate } from "../train/eval";
-import { defaultModelsDir, ModelScorer } from "./scorer";
-import { loadModels } from "./models";
+import { defaultModelsDir, ModelScorer } from "../score/scorer";
+import { loadModels } from "../score/models";
 
 /** ../shared/data next to the repository root. */
 export function defaultDataDir(): string {

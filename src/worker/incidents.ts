@@ -4,12 +4,12 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Kafka } from "kafkajs";
-import type { Extension, WorkerContext } from "../context";
-import { recordEvidence } from "./evidence";
-import { SpikeFeed } from "./feed";
-import { HealthWatcher } from "./health";
-import { Publisher } from "./publisher";
-import { IncidentService } from "./service";
+import type { Extension, WorkerContext } from "./context";
+import { recordEvidence } from "../incidents/evidence";
+import { SpikeFeed } from "../incidents/feed";
+import { HealthWatcher } from "../incidents/health";
+import { Publisher } from "../incidents/publisher";
+import { IncidentService } from "../incidents/service";
 
 /** Consumer lag of the worker group over the posts and reports topics, summed. */
 export function lagReader(kafka: Kafka, groupId: string, topics: string[]) {

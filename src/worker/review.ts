@@ -1,10 +1,10 @@
 // The review worker extension: queues incidents as they open or change grade, queues single posts
 // scored above the api section's postMinScore, and audits grade changes, state changes and
 // statements from the incidents stage's events.
-import type { Extension, WorkerContext } from "../context";
+import type { Extension, WorkerContext } from "./context";
 import { apiConfig } from "../config";
 import { CATEGORIES, type Category, type IncidentEvent, type ReviewPost } from "../domain";
-import { ReviewService } from "./queue";
+import { ReviewService } from "../review/queue";
 
 export const reviewExtension: Extension = (ctx: WorkerContext) => Promise.resolve(startReview(ctx));
 

@@ -2,10 +2,10 @@
 // event bus, so it neither opens its own connections nor reads the environment.
 import type { Kafka, Producer } from "kafkajs";
 import type { Redis } from "ioredis";
-import type { Config } from "./config";
-import type { Events } from "./events";
-import type { Logger } from "./log";
-import type { Keys } from "./windows/keys";
+import type { Config } from "../config";
+import type { Events } from "../events";
+import type { Logger } from "../log";
+import type { Keys } from "../keys";
 
 export interface WorkerContext {
   cfg: Config;
