@@ -5,7 +5,20 @@ export const CATEGORIES = ["rumour", "abuse", "attack", "data_leak"] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** Incident types: the four signal categories plus the pipeline's own faults. */
-export type IncidentType = Category | "technical";
+export const INCIDENT_TYPES = [...CATEGORIES, "technical"] as const;
+export type IncidentType = (typeof INCIDENT_TYPES)[number];
+
+/** Why a message went to the dead-letter topic (src/source/decode.ts decides). */
+export const DEAD_LETTER_REASONS = [
+  "empty",
+  "too_large",
+  "invalid_utf8",
+  "not_json",
+  "prototype_pollution",
+  "schema",
+  "text_too_long",
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export interface Author {
   id: string;
@@ -71,7 +84,8 @@ export interface ScoredPost {
 }
 
 /** Which kind of key a window counts posts under. */
-export type KeyKind = "stream" | "hashtag" | "url" | "domain" | "cluster" | "mention" | "author" | "post";
+export const KEY_KINDS = ["stream", "hashtag", "url", "domain", "cluster", "mention", "author", "post"] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
 
 /** A detected spike of harmful content on one key: the detector's output, an incident's input. */
 export interface Spike {
@@ -93,6 +107,12 @@ export interface Spike {
 
 /** Incident grades: 1 (一级, major) is the most severe, 4 (四级, routine operations) the least. */
 export type Grade = 1 | 2 | 3 | 4;
+export const GRADES: readonly Grade[] = [1, 2, 3, 4];
+/** The plan writes grades as Roman numerals: the SLA table, reports, alerts and the UI use these. */
+export const ROMAN = { 1: "I", 2: "II", 3: "III", 4: "IV" } as const satisfies Record<Grade, string>;
+export type GradeNumeral = (typeof ROMAN)[Grade];
+/** The numerals in grade order, I first. */
+export const GRADE_NUMERALS: readonly GradeNumeral[] = GRADES.map((g) => ROMAN[g]);
 
 /** An incident's lifecycle, in the plan's order (see src/incidents/lifecycle.ts for the rules). */
 export const INCIDENT_STATES = ["open", "assessing", "responding", "resolved", "reviewed"] as const;

@@ -1,7 +1,7 @@
 // execChecked: a command that fails inside a pipeline or transaction fails the whole call, where
 // plain exec() would hand back its error next to the other replies for the caller to miss.
 import { afterAll, describe, expect, it } from "vitest";
-import { execChecked } from "../src/redis";
+import { execChecked } from "../src/redis/client";
 import { cleanRedis, isolatedConfig, redisClient } from "./helpers/env";
 
 const cfg = isolatedConfig("execchecked");

@@ -5,7 +5,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { loadConfig, type Config } from "../config";
 import type { Logger } from "../log";
 import { ModstreamError } from "../errors";
-import { isRedisUnavailable } from "../redis";
+import { isRedisUnavailable } from "../redis/client";
 
 /** What a group of commands is handed by the entry point that registers it. */
 export interface CliDeps {

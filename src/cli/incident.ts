@@ -2,11 +2,11 @@
 // Changes land on the timeline and the outbox; a running worker publishes them to Kafka.
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { connectRedis } from "../redis";
+import { connectRedis } from "../redis/client";
 import type { Config } from "../config";
-import { INCIDENT_STATES, type IncidentState, type IncidentType } from "../domain";
+import { INCIDENT_STATES, ROMAN, type IncidentState, type IncidentType } from "../domain";
 import { Events } from "../events";
-import { ROMAN } from "../incidents/grade";
+
 import type { IncidentKeys } from "../incidents/keys";
 import { IncidentService } from "../incidents/service";
 

@@ -1,7 +1,7 @@
 // `modstream serve` and `modstream token create`: registered by src/cli/index.ts.
 import { once } from "node:events";
 import type { Command } from "commander";
-import { connectRedis } from "../redis";
+import { connectRedis } from "../redis/client";
 import { apiConfig, type Config } from "../config";
 import { ROLES } from "../domain";
 import { badRequest } from "../errors";

@@ -1,13 +1,13 @@
 // `modstream windows show KIND VALUE`: one key's figures at the 1 min, 10 min and 1 h horizons.
 import type { Command } from "commander";
-import { connectRedis } from "../redis";
+import { connectRedis } from "../redis/client";
 import type { CliDeps } from "./common";
-import type { KeyKind } from "../domain";
+import { KEY_KINDS, type KeyKind } from "../domain";
 import { Keys } from "../keys";
 import { normaliseHashtag, normaliseUrl } from "../windows/keyset";
 import { WindowReader } from "../windows/reader";
 
-const KINDS: KeyKind[] = ["hashtag", "url", "domain", "cluster", "mention", "author", "post", "stream"];
+const KINDS: readonly KeyKind[] = KEY_KINDS;
 
 export function registerWindowsCommands(program: Command, deps: CliDeps): void {
   program

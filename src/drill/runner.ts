@@ -6,9 +6,9 @@ import { randomBytes } from "node:crypto";
 import type { Message } from "kafkajs";
 import { Partitioners } from "kafkajs";
 import type { Redis } from "ioredis";
-import { connectRedis } from "../redis";
+import { connectRedis } from "../redis/client";
 import { loadConfig, type Config } from "../config";
-import type { IncidentType, Post, Spike } from "../domain";
+import { type IncidentType, type Post, type Spike, ROMAN } from "../domain";
 import type { Logger } from "../log";
 import { startWorker } from "../worker/main";
 import type { Scorer } from "../worker/pipeline";
@@ -168,8 +168,6 @@ export async function runDrills(names: readonly string[], o: DrillOptions): Prom
 }
 
 const brief = (s: Spike) => ({ type: s.type, kind: s.kind, key: s.key });
-
-const ROMAN = ["", "I", "II", "III", "IV"];
 
 /** "{kind:value}" → "kind|value", the form of the scenario signatures. */
 function tagToSignature(tag: string): string {

@@ -3,7 +3,7 @@
 // retry; anything else is logged and answered as a generic 500.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { internalError, ModstreamError, serviceUnavailable } from "../errors";
-import { isRedisUnavailable } from "../redis";
+import { isRedisUnavailable } from "../redis/client";
 import type { ErrorBodyT } from "./schemas";
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { Redis } from "ioredis";
-import { connectRedis } from "../redis";
+import { connectRedis } from "../redis/client";
 import { Partitioners } from "kafkajs";
 import { apiConfig, REPO_ROOT, type Config } from "../config";
 import { Events } from "../events";

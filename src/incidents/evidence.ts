@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import { CATEGORIES, type Post, type Report, type Score } from "../domain";
 import type { IncidentKeys } from "./keys";
 import type { IncidentStore, SampledPost } from "./store";
-import { execChecked } from "../redis";
+import { execChecked } from "../redis/client";
 
 export interface EvidenceOptions {
   redis: Redis;

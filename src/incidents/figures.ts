@@ -3,7 +3,7 @@
 import type { Redis } from "ioredis";
 import type { Category } from "../domain";
 import type { IncidentKeys } from "./keys";
-import { execChecked } from "../redis";
+import { execChecked } from "../redis/client";
 
 export interface WindowShape {
   bucketSeconds: number;

@@ -72,8 +72,6 @@ export function grade(type: IncidentType, f: IncidentFigures, m: GradingMatrix =
   return { grade: g, points, breakdown };
 }
 
-export const ROMAN: Record<Grade, "I" | "II" | "III" | "IV"> = { 1: "I", 2: "II", 3: "III", 4: "IV" };
-
 /** Figures from window counts: now window vs the window before, over `windowSeconds`. */
 export function figuresOf(
   now: { flagged: number; posts: number; authors: number; reach: number },

@@ -1,7 +1,9 @@
 // The key names the incidents stage uses, as a structural slice of the one key builder
 // (src/keys.ts builds them; stages never import each other, so this names only the shape).
+import type { KeyKind } from "../domain";
+
 export interface IncidentKeys {
-  tag(kind: "stream" | "hashtag" | "url" | "domain" | "cluster" | "mention" | "author" | "post", value: string): string;
+  tag(kind: KeyKind, value: string): string;
   bucket(tag: string, bucketStart: number): string;
   authors(tag: string, bucketStart: number): string;
   spike(type: string, tag: string): string;

@@ -4,8 +4,8 @@
 // script as the change, and an entry is acknowledged only after Kafka has it: at-least-once.
 import type { Redis } from "ioredis";
 import type { Producer } from "kafkajs";
-import type { IncidentEvent } from "../domain";
-import { ROMAN } from "./grade";
+import { type IncidentEvent, ROMAN } from "../domain";
+
 import type { IncidentKeys } from "./keys";
 
 export const OUTBOX_GROUP = "publisher";

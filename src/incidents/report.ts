@@ -1,6 +1,5 @@
 // The Markdown summary report of one incident (the plan's review step). Pure.
-import type { EvidencePost, Incident, IncidentEvent } from "../domain";
-import { ROMAN } from "./grade";
+import { type EvidencePost, type Incident, type IncidentEvent, ROMAN } from "../domain";
 
 export interface ReportInput {
   incident: Incident;

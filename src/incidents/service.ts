@@ -4,27 +4,28 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { IncidentsConfig, Pipeline } from "../config";
-import type {
-  Category,
-  Grade,
-  Incident,
-  IncidentEvent,
-  IncidentFigures,
-  IncidentSource,
-  IncidentState,
-  IncidentType,
-  Spike,
+import {
+  type Category,
+  type Grade,
+  type Incident,
+  type IncidentEvent,
+  type IncidentFigures,
+  type IncidentSource,
+  type IncidentState,
+  type IncidentType,
+  type Spike,
+  ROMAN,
 } from "../domain";
 import { badRequest, configInvalid, incidentConflict, incidentNotFound, invalidTransition } from "../errors";
 import type { Events } from "../events";
-import { figuresOf, grade, ROMAN } from "./grade";
+import { figuresOf, grade } from "./grade";
 import { flaggedField, readWindow, type WindowShape } from "./figures";
 import type { IncidentKeys } from "./keys";
 import { TRANSITIONS, isLive, refuse } from "./lifecycle";
 import { REPORT_TYPE } from "./evidence";
 import { renderReport } from "./report";
 import { IncidentStore, type OpenOutcome, type SampledPost } from "./store";
-import { execChecked } from "../redis";
+import { execChecked } from "../redis/client";
 
 export interface IncidentServiceOptions {
   redis: Redis;

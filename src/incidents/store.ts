@@ -1,12 +1,10 @@
 // Redis side of incidents: the atomic scripts (lua/*.lua) and plain reads. No policy here; the
 // service decides what to open, grade and move, this module makes each change atomic.
-import { readFileSync } from "node:fs";
+import { defineScripts } from "../redis/scripts";
 import type { Redis } from "ioredis";
 import type { EvidencePost, Incident, IncidentEvent, IncidentState } from "../domain";
 import type { IncidentKeys } from "./keys";
-import { execChecked } from "../redis";
-
-const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
+import { execChecked } from "../redis/client";
 
 type Reply = [string, string, string?];
 type Client = Redis & {
@@ -69,11 +67,12 @@ export class IncidentStore {
     redis: Redis,
     readonly keys: IncidentKeys,
   ) {
-    redis.defineCommand("incOpenOrExtend", { numberOfKeys: 5, lua: lua("open-or-extend-5.lua") });
-    redis.defineCommand("incTransition", { numberOfKeys: 4, lua: lua("transition-4.lua") });
-    redis.defineCommand("incRecord", { numberOfKeys: 3, lua: lua("record-3.lua") });
-    redis.defineCommand("incSampleAdd", { lua: lua("sample-add.lua") });
-    this.redis = redis as Client;
+    this.redis = defineScripts<Client>(redis, new URL("./lua/", import.meta.url), {
+      incOpenOrExtend: "open-or-extend-5.lua",
+      incTransition: "transition-4.lua",
+      incRecord: "record-3.lua",
+      incSampleAdd: "sample-add.lua",
+    });
   }
 
   async openOrExtend(a: OpenArgs): Promise<{ outcome: OpenOutcome; id: string; event?: IncidentEvent }> {

@@ -3,24 +3,22 @@
 // latencies. Labels are bounded by the code (inputs, categories, reasons, stages, Redis ops, key
 // kinds, partitions), never by the data: no hashtag, user, post or incident id is ever a label.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { CATEGORIES, DECISION_KINDS, REVIEW_QUEUES } from "../domain";
+import {
+  CATEGORIES,
+  DEAD_LETTER_REASONS,
+  DECISION_KINDS,
+  GRADE_NUMERALS,
+  INCIDENT_TYPES,
+  REVIEW_QUEUES,
+} from "../domain";
 import { BulkHistogram } from "./bulk-histogram";
 
 /** Which input topic a message came from; the configured topic names stay out of the labels. */
 export const INPUTS = ["posts", "reports", "other"] as const;
 export type Input = (typeof INPUTS)[number];
 
-/** Dead-letter reasons (src/source/decode.ts); anything new is counted as "other" until added here. */
-export const DEAD_LETTER_REASONS = [
-  "empty",
-  "too_large",
-  "invalid_utf8",
-  "not_json",
-  "prototype_pollution",
-  "schema",
-  "text_too_long",
-  "other",
-] as const;
+/** Dead-letter reasons (domain.ts); anything new is counted as "other". */
+export const DEAD_LETTER_LABELS = [...DEAD_LETTER_REASONS, "other"] as const;
 
 /** Stages that emit stepError today; pre-initialised so "errors" queries show 0, not nothing. */
 export const KNOWN_STAGES = ["step", "detect"] as const;
@@ -38,8 +36,6 @@ export interface LagReading {
   lag: number;
 }
 
-export const INCIDENT_TYPES = ["rumour", "abuse", "attack", "data_leak", "technical"] as const;
-export const GRADES = ["I", "II", "III", "IV"] as const;
 export const INCIDENT_EVENTS = [
   "opened",
   "extended",
@@ -222,7 +218,7 @@ export function createMetrics(sources: MetricsSources) {
       async collect() {
         if (!sources.openIncidents) return;
         const rows = await sources.openIncidents();
-        for (const t of INCIDENT_TYPES) for (const g of GRADES) this.set({ type: t, grade: g }, 0);
+        for (const t of INCIDENT_TYPES) for (const g of GRADE_NUMERALS) this.set({ type: t, grade: g }, 0);
         for (const r of rows) this.set({ type: r.type, grade: r.grade }, r.count);
       },
     }),
@@ -244,7 +240,7 @@ export function createMetrics(sources: MetricsSources) {
     m.stepDuration.zero({ input });
     m.stepMaxEventLag.zero({ input });
     m.eventLag.labels(input).inc(0);
-    for (const reason of DEAD_LETTER_REASONS) m.messagesDeadLettered.labels(input, reason).inc(0);
+    for (const reason of DEAD_LETTER_LABELS) m.messagesDeadLettered.labels(input, reason).inc(0);
   }
   for (const c of CATEGORIES) {
     m.postsFlagged.labels(c).inc(0);
@@ -257,7 +253,7 @@ export function createMetrics(sources: MetricsSources) {
   for (const t of INCIDENT_TYPES) {
     m.incidentsResolved.labels(t).inc(0);
     m.incidentTimeToDetect.zero({ type: t });
-    for (const g of GRADES) for (const e of INCIDENT_EVENTS) m.incidentEvents.labels(e, t, g).inc(0);
+    for (const g of GRADE_NUMERALS) for (const e of INCIDENT_EVENTS) m.incidentEvents.labels(e, t, g).inc(0);
   }
   for (const s of KNOWN_STAGES) m.stepErrors.labels(s).inc(0);
   for (const op of KNOWN_REDIS_OPS) m.redisOpDuration.zero({ op });
@@ -361,7 +357,7 @@ export function createApiMetrics(sources: ApiMetricsSources) {
       m.queueItems.set({ queue, state: "claimed" }, q.claimed);
       const oldest = q.oldestEnqueuedAt === undefined ? 0 : Math.max(0, now - q.oldestEnqueuedAt) / 1000;
       m.oldestItemAge.set({ queue }, oldest);
-      GRADES.forEach((grade, i) => m.slaBreached.set({ queue, grade }, q.overdue[(i + 1) as 1 | 2 | 3 | 4]));
+      GRADE_NUMERALS.forEach((grade, i) => m.slaBreached.set({ queue, grade }, q.overdue[(i + 1) as 1 | 2 | 3 | 4]));
     }
     m.activeModerators.set(f.moderators);
   }, sources.onError);
@@ -440,7 +436,7 @@ export function createApiMetrics(sources: ApiMetricsSources) {
   for (const queue of REVIEW_QUEUES) {
     for (const state of QUEUE_STATES) m.queueItems.set({ queue, state }, 0);
     m.oldestItemAge.set({ queue }, 0);
-    for (const grade of GRADES) m.slaBreached.set({ queue, grade }, 0);
+    for (const grade of GRADE_NUMERALS) m.slaBreached.set({ queue, grade }, 0);
     m.timeToClaim.zero({ queue });
     m.timeToDecide.zero({ queue });
     m.leasesExpired.labels(queue).inc(0);

@@ -1,12 +1,10 @@
 // Events → metrics: the only place pipeline events become Prometheus figures. Stages never see
 // prom-client; they emit, and this module listens (and stops listening on close).
-import { CATEGORIES, DECISION_KINDS, REVIEW_QUEUES } from "../domain";
+import { CATEGORIES, DECISION_KINDS, INCIDENT_TYPES, REVIEW_QUEUES, ROMAN } from "../domain";
 import type { Events, PipelineEvents } from "../events";
 import {
-  DEAD_LETTER_REASONS,
-  GRADES,
+  DEAD_LETTER_LABELS,
   INCIDENT_EVENTS,
-  INCIDENT_TYPES,
   KNOWN_STAGES,
   REVIEW_EVENTS,
   known,
@@ -25,7 +23,7 @@ function boundedName(s: string): string {
   return /^[a-z][a-z0-9_]{0,39}$/.test(s) ? s : "other";
 }
 
-const REASONS = new Set<string>(DEAD_LETTER_REASONS);
+const REASONS = new Set<string>(DEAD_LETTER_LABELS);
 const STAGES = new Set<string>(KNOWN_STAGES);
 
 /** Listens to one event; returns how to stop. */
@@ -102,7 +100,7 @@ export function subscribeMetrics(events: Events, m: Metrics, topics: InputTopics
       m.detectorCandidates.inc(t.candidates);
     }),
     listen(events, "incident", (e) => {
-      const grade = GRADES[e.grade - 1] ?? "IV";
+      const grade = ROMAN[e.grade];
       const type = (INCIDENT_TYPES as readonly string[]).includes(e.type) ? e.type : "technical";
       const kind = (INCIDENT_EVENTS as readonly string[]).includes(e.kind) ? e.kind : "state";
       m.incidentEvents.labels(kind, type, grade).inc();

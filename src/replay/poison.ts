@@ -2,30 +2,15 @@
 // (each dead-letter reason), plus deeply nested JSON and huge numbers.
 import type { Message } from "kafkajs";
 import type { Config } from "../config";
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../domain";
 import { rng } from "./synth";
 
-export const POISON_KINDS = [
-  "empty",
-  "too_large",
-  "invalid_utf8",
-  "not_json",
-  "prototype_pollution",
-  "schema",
-  "text_too_long",
-  "deep_nesting",
-  "huge_number",
-] as const;
+export const POISON_KINDS = [...DEAD_LETTER_REASONS, "deep_nesting", "huge_number"] as const;
 export type PoisonKind = (typeof POISON_KINDS)[number];
 
 /** The dead-letter reason each kind must get (deep nesting and huge numbers fail the schema). */
-export const REASON: Record<PoisonKind, string> = {
-  empty: "empty",
-  too_large: "too_large",
-  invalid_utf8: "invalid_utf8",
-  not_json: "not_json",
-  prototype_pollution: "prototype_pollution",
-  schema: "schema",
-  text_too_long: "text_too_long",
+export const REASON: Record<PoisonKind, DeadLetterReason> = {
+  ...(Object.fromEntries(DEAD_LETTER_REASONS.map((r) => [r, r])) as Record<DeadLetterReason, DeadLetterReason>),
   deep_nesting: "schema",
   huge_number: "schema",
 };

@@ -14,6 +14,7 @@ import {
   type ReviewPost,
   type ReviewQueue,
   type Role,
+  ROMAN,
 } from "../domain";
 import { badRequest, decisionConflict, itemNotFound, lockNotHeld } from "../errors";
 import type { Events } from "../events";
@@ -22,7 +23,7 @@ import { claimJson, hashOf, parseItem } from "./items";
 import { newLockToken } from "./lock-tokens";
 import type { ReviewKeys } from "./keys";
 import { withReviewScripts, type ReviewClient } from "./scripts";
-import { execChecked } from "../redis";
+import { execChecked } from "../redis/client";
 
 export interface ReviewServiceOptions {
   redis: Redis;
@@ -66,8 +67,6 @@ export type Listing = "waiting" | "escalated" | "claimed";
 
 /** Entries the shed stream keeps (the newest, approximately). */
 const SHED_KEPT = 10_000;
-
-const ROMAN = { 1: "I", 2: "II", 3: "III", 4: "IV" } as const;
 
 /** Grade first, then the SLA deadline (ms, < 1e13 until the year 2286); a lower score is sooner. */
 export const priority = (grade: Grade, dueAt: number): number => grade * 1e13 + dueAt;

@@ -1,7 +1,7 @@
-// Loads the review Lua scripts (lua/*.lua, named by key count) onto a Redis client, each with the
-// shared helpers of lua/_shared.lua prepended.
-import { readFileSync } from "node:fs";
+// The review Lua scripts (lua/*.lua, named by key count; lua/_shared.lua prepended to each) on a
+// Redis client, through the one loader.
 import type { Redis } from "ioredis";
+import { defineScripts } from "../redis/scripts";
 
 type Args = (string | number)[];
 
@@ -25,16 +25,6 @@ const SCRIPTS = {
   reviewAudit: "audit-1.lua",
 } as const;
 
-const read = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
-
 export function withReviewScripts(redis: Redis): ReviewClient {
-  const c = redis as ReviewClient;
-  if (typeof c.reviewClaim === "function") return c;
-  const shared = read("_shared.lua");
-  for (const [name, file] of Object.entries(SCRIPTS))
-    redis.defineCommand(name, {
-      numberOfKeys: Number(/-(\d+)\.lua$/.exec(file)?.[1]),
-      lua: `${shared}\n${read(file)}`,
-    });
-  return c;
+  return defineScripts<ReviewClient>(redis, new URL("./lua/", import.meta.url), SCRIPTS);
 }

@@ -3,11 +3,10 @@ import { isUtf8 } from "node:buffer";
 import sjson from "secure-json-parse";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import type { Post, Report } from "../domain";
+import type { DeadLetterReason, Post, Report } from "../domain";
 import { PostSchema, ReportSchema } from "./schema";
 
-export type RejectReason =
-  "empty" | "too_large" | "invalid_utf8" | "not_json" | "prototype_pollution" | "schema" | "text_too_long";
+export type RejectReason = DeadLetterReason;
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: RejectReason; detail: string };
 

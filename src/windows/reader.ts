@@ -3,7 +3,7 @@
 import type { Redis, Cluster } from "ioredis";
 import { CATEGORIES, type Category, type KeyKind, type Spike } from "../domain";
 import type { Keys } from "../keys";
-import { execChecked } from "../redis";
+import { execChecked } from "../redis/client";
 
 export interface Candidate {
   kind: KeyKind;

@@ -8,20 +8,18 @@
 //   3. writes `applied`; only then are the Kafka offsets committed.
 // A crash between 2 and 3 leaves some buckets counted: the replay sees offsets at or below
 // `inflight`, reads those buckets' guards and skips what they already hold.
-import { readFileSync } from "node:fs";
+import { defineScripts } from "../redis/scripts";
 import { Redis, type ChainableCommander, type Cluster } from "ioredis";
 import type { Events } from "../events";
 import type { Keys } from "../keys";
 import { bucketId, type BucketUpdate } from "./aggregate";
 import { candidateId, type CandidateUpdate } from "./candidates";
 import { CATEGORIES } from "../domain";
-import { execChecked } from "../redis";
+import { execChecked } from "../redis/client";
 
 /** Buckets per script call: large enough to spread the call's cost, small enough that one call
  * never blocks Redis for long (a call of 200 buckets ran in about 2 ms here). */
 const BUCKETS_PER_CALL = 200;
-
-const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
 
 type Client = (Redis | Cluster) & {
   applyBuckets(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
@@ -47,9 +45,10 @@ export class RedisWindowStore {
   private readonly redis: Client;
 
   constructor(private readonly o: WindowStoreOptions) {
-    o.redis.defineCommand("applyBuckets", { lua: lua("apply-buckets.lua") });
-    o.redis.defineCommand("countCandidates", { numberOfKeys: 6, lua: lua("count-candidates-6.lua") });
-    this.redis = o.redis as Client;
+    this.redis = defineScripts<Client>(o.redis, new URL("./lua/", import.meta.url), {
+      applyBuckets: "apply-buckets.lua",
+      countCandidates: "count-candidates-6.lua",
+    });
   }
 
   private async timed<T>(op: string, run: () => Promise<T>): Promise<T> {

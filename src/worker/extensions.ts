@@ -1,4 +1,5 @@
 // The extensions every worker runs, in start order.
+import { ROMAN } from "../domain";
 import type { Extension } from "./context";
 import type { WorkerContext } from "./context";
 import { Events } from "../events";
@@ -6,8 +7,6 @@ import { IncidentService } from "../incidents/service";
 import { metricsExtensionWith } from "./metrics";
 import { incidentsExtension } from "./incidents";
 import { reviewExtension } from "./review";
-
-const ROMAN = ["", "I", "II", "III", "IV"];
 
 /** Live incidents by type and grade, for the metrics gauge (the metrics stage imports no other stage). */
 export function openIncidents(ctx: WorkerContext) {

@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import { Partitioners, type Consumer, type Producer } from "kafkajs";
 import type { Redis } from "ioredis";
-import { connectRedis } from "../redis";
+import { connectRedis } from "../redis/client";
 import type { Config } from "../config";
 import { Events } from "../events";
 import type { Logger } from "../log";

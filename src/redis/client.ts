@@ -5,7 +5,7 @@
 // that failed inside a pipeline (timed out, lost with its connection) would otherwise read as a
 // missing value, or a lost write, and the caller would carry on as if it had worked.
 import { Redis, type ChainableCommander, type RedisOptions } from "ioredis";
-import { redisCommandTimeoutMs, type Config } from "./config";
+import { redisCommandTimeoutMs, type Config } from "../config";
 
 /** A client of the configured Redis whose commands give up after `redis.commandTimeoutMs`. */
 export function connectRedis(cfg: Config, options: RedisOptions = {}): Redis {
