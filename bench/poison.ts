@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import type { Config } from "../src/config";
 import { createLogger } from "../src/log";
 import { normalise } from "../src/normalise";
-import type { Scorer } from "../src/worker/pipeline";
+import type { Scorer } from "../src/score/scorer";
 import { loadBenignCorpus } from "../src/replay/corpus";
 import { poison } from "../src/replay/poison";
 import { postMessages, publish } from "../src/replay/producer";

@@ -8,7 +8,7 @@ import { Events } from "../src/events";
 import { createLogger } from "../src/log";
 import { startWorker } from "../src/worker/main";
 import { normalise } from "../src/normalise";
-import type { Scorer } from "../src/worker/pipeline";
+import type { Scorer } from "../src/score/scorer";
 import { postMessages, publish } from "../src/replay/producer";
 import { Synth } from "../src/replay/synth";
 import { loadBenignCorpus } from "../src/replay/corpus";

@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import type { Config } from "../src/config";
 import { createLogger } from "../src/log";
 import { normalise } from "../src/normalise";
-import type { Scorer } from "../src/worker/pipeline";
+import type { Scorer } from "../src/score/scorer";
 import { createKafka } from "../src/source/kafka";
 import { deleteTopic, dropPrefix, preloadTopic, round } from "./kafka-util";
 import { benchConfig, timedWorker, type WorkerRun } from "./worker-run";

@@ -6,7 +6,7 @@ import { loadConfig } from "../src/config";
 import { Events } from "../src/events";
 import type { Logger } from "../src/log";
 import { startWorker } from "../src/worker/main";
-import type { Scorer } from "../src/worker/pipeline";
+import type { Scorer } from "../src/score/scorer";
 import { round } from "./kafka-util";
 
 export interface WorkerRun {

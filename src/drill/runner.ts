@@ -11,7 +11,7 @@ import { loadConfig, type Config } from "../config";
 import { type IncidentType, type Post, type Spike, ROMAN } from "../domain";
 import type { Logger } from "../log";
 import { startWorker } from "../worker/main";
-import type { Scorer } from "../worker/pipeline";
+import type { Scorer } from "../score/scorer";
 import type { Corpus } from "../replay/corpus";
 import { Synth } from "../replay/synth";
 import { createKafka } from "../source/kafka";

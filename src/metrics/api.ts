@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Events } from "../events";
 import type { Logger } from "../log";
-import { createApiMetrics, type ApiMetrics, type ApiMetricsSources } from "./registry";
+import { createApiMetrics, type ApiMetrics, type ApiMetricsSources } from "./api-registry";
 import { serveMetrics } from "./server";
 import { subscribeReview } from "./subscribe";
 

@@ -2,16 +2,9 @@
 // prom-client; they emit, and this module listens (and stops listening on close).
 import { CATEGORIES, DECISION_KINDS, INCIDENT_TYPES, REVIEW_QUEUES, ROMAN } from "../domain";
 import type { Events, PipelineEvents } from "../events";
-import {
-  DEAD_LETTER_LABELS,
-  INCIDENT_EVENTS,
-  KNOWN_STAGES,
-  REVIEW_EVENTS,
-  known,
-  type Input,
-  type Metrics,
-  type ReviewEventMetrics,
-} from "./registry";
+import { known } from "./base";
+import { DEAD_LETTER_LABELS, INCIDENT_EVENTS, KNOWN_STAGES, type Input, type Metrics } from "./registry";
+import { REVIEW_EVENTS, type ReviewEventMetrics } from "./review-metrics";
 
 export interface InputTopics {
   posts: string;

@@ -221,7 +221,7 @@ export interface FaultReporterOptions {
  * alive while it lasts, written as soon as Redis takes it) and resolves it once the dependency
  * has been healthy for a while.
  */
-export function reportFaults(o: FaultReporterOptions): { close(): Promise<void> } {
+export function reportFaults(o: FaultReporterOptions): { close(): Promise<void>; readonly ticks: number } {
   const now = o.now ?? Date.now;
   const reported = new Set<Check>();
   const tick = async () => {
@@ -247,14 +247,22 @@ export function reportFaults(o: FaultReporterOptions): { close(): Promise<void> 
   // One tick at a time: while Redis is down a report takes longer than the interval, and ticks
   // queued behind it would pile up (and all be waited for by close()).
   let running: Promise<void> | undefined;
+  let ticks = 0;
   const timer = setInterval(() => {
-    running ??= tick().finally(() => (running = undefined));
+    running ??= tick().finally(() => {
+      running = undefined;
+      ticks++;
+    });
   }, o.intervalMs ?? 1000);
   timer.unref();
   return {
     async close() {
       clearInterval(timer);
       await running;
+    },
+    /** Ticks completed so far: a test waits for one to pass instead of for a time. */
+    get ticks() {
+      return ticks;
     },
   };
 }

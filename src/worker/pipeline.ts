@@ -1,5 +1,6 @@
 // handleStep: decode → dead-letter → normalise → score → windows, top to bottom, for one
 // partition's slice of a Kafka batch. Returns when every effect is durable.
+import type { Scorer } from "../score/scorer";
 import type { KafkaMessage } from "kafkajs";
 import type { KeyKind, Post, Report, Score, ScoredPost } from "../domain";
 import type { Events } from "../events";
@@ -12,10 +13,6 @@ import { CandidateAggregate } from "../windows/candidates";
 import { keysOf, type KeyRef } from "../windows/keyset";
 import type { Keys } from "../keys";
 import type { RedisWindowStore } from "../windows/store";
-
-export interface Scorer {
-  scoreBatch(posts: Post[], normalised: string[]): Score[];
-}
 
 export interface PipelineOptions {
   topics: { posts: string; reports: string };

@@ -2,8 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log";
-import type { Scorer } from "./pipeline";
-import { defaultModelsDir, ModelScorer } from "../score/scorer";
+import { defaultModelsDir, ModelScorer, type Scorer } from "../score/scorer";
 
 export async function loadDefaultScorer(log: Logger, dir = defaultModelsDir()): Promise<Scorer | undefined> {
   if (!existsSync(join(dir, "MANIFEST.json"))) {

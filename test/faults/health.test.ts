@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Events } from "../../src/events";
 import { reportFaults, serveHealth, WorkerHealth, type Check } from "../../src/worker/health";
-import { log } from "../helpers/env";
+import { eventually, log } from "../helpers/env";
 
 function fixture() {
   let now = 1_000_000;
@@ -104,7 +104,16 @@ describe("worker health", () => {
       intervalMs: 10,
       now: f.now,
     });
-    const tick = () => new Promise((r) => setTimeout(r, 40));
+    // Two completed ticks after a change: the second one started after it, so it saw the change.
+    const tick = async () => {
+      const seen = faults.ticks;
+      await eventually(
+        "two fault-reporter ticks",
+        async () => faults.ticks,
+        (n) => n >= seen + 2,
+        5000,
+      );
+    };
     try {
       f.up.kafka = false;
       f.up.redis = false;

@@ -19,6 +19,7 @@ import { Keys } from "../../src/keys";
 import { keysOf } from "../../src/windows/keyset";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, redisClient } from "../helpers/env";
 import {
+  allPostsCommitted,
   REASON,
   actualKeyCounts,
   background,
@@ -161,8 +162,8 @@ describe("five worker crashes", () => {
       (n) => n >= total,
       120_000,
     );
-    // Give a duplicate (if any) the chance to show up before asserting exactness.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Once the whole topic is committed no re-delivery is left to come: exactness can be asserted.
+    await allPostsCommitted(kafkaClient(cfg), cfg, 120_000);
     expect(await streamPosts(redis, cfg)).toBe(total);
     const diff = keyCountDiff(expectedKeyCounts(keys, posts), await actualKeyCounts(redis, cfg.pipeline.redis.prefix));
     expect(diff, "per-key totals").toEqual({ count: 0, first: [] });

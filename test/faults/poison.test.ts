@@ -9,7 +9,7 @@ import type { Message } from "kafkajs";
 import type { Config } from "../../src/config";
 import { startWorker } from "../../src/worker/main";
 import { normalise } from "../../src/normalise";
-import type { Scorer } from "../../src/worker/pipeline";
+import type { Scorer } from "../../src/score/scorer";
 import { Synth } from "../../src/replay/synth";
 import { loadDefaultScorer } from "../../src/worker/scoring";
 import { createKafka, ensureTopics } from "../../src/source/kafka";

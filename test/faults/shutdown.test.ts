@@ -15,6 +15,7 @@ import type { Post, Spike } from "../../src/domain";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, redisClient } from "../helpers/env";
 import { freePorts } from "../helpers/private-services";
 import {
+  committedPosts,
   background,
   exactWindows,
   health,
@@ -63,21 +64,6 @@ async function timedStop(w: WorkerProcess): Promise<{ code: number | null; ms: n
     throw new Error(`worker still running ${ms} ms after SIGTERM`);
   }
   return { code, ms };
-}
-
-/** Messages the worker group has committed on the posts topic (the offsets it acknowledged). */
-async function committedPosts(): Promise<number> {
-  const admin = kafkaClient(cfg).admin();
-  await admin.connect();
-  try {
-    const [topic] = await admin.fetchOffsets({
-      groupId: cfg.pipeline.kafka.groupId,
-      topics: [cfg.pipeline.kafka.topics.posts],
-    });
-    return (topic?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 beforeAll(async () => {
@@ -172,7 +158,7 @@ describe("SIGTERM", () => {
     expect(linesOf(w, "close step did not finish")).toEqual([]);
     // What it acknowledged is counted (offsets are committed only after a step's effects are durable).
     const counted = await streamPosts(redis, cfg);
-    const committed = await committedPosts();
+    const committed = await committedPosts(kafkaClient(cfg), cfg);
     expect(committed).toBeGreaterThan(0);
     expect(counted).toBeGreaterThanOrEqual(committed);
     expect(counted).toBeLessThan(N);
@@ -190,6 +176,6 @@ describe("SIGTERM", () => {
     expect(again.code).toBe(0);
     expect(again.ms).toBeLessThan(STOP_WITHIN_MS);
     expect(await streamPosts(redis, cfg)).toBe(N);
-    expect(await committedPosts()).toBe(N);
+    expect(await committedPosts(kafkaClient(cfg), cfg)).toBe(N);
   });
 });

@@ -18,7 +18,7 @@ import { normalise } from "../../src/normalise";
 import { Synth } from "../../src/replay/synth";
 import { Keys } from "../../src/keys";
 import { keysOf } from "../../src/windows/keyset";
-import { deleteTopics, eventually, isolatedConfig, pipelineFile } from "../helpers/env";
+import { deleteTopics, eventually, isolatedConfig, kafkaClient, pipelineFile } from "../helpers/env";
 import { freePorts, privateRedis, type PrivateRedis } from "../helpers/private-services";
 
 export const msg = (p: Post): Message => ({ key: p.id, value: JSON.stringify(p) });
@@ -47,6 +47,36 @@ export async function publishExactly(kafka: Kafka, topic: string, messages: read
     await producer.disconnect();
   }
   return sent;
+}
+
+/** Messages the worker group has committed on the posts topic (the offsets it acknowledged). */
+export async function committedPosts(kafka: Kafka, cfg: Config): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [topic] = await admin.fetchOffsets({
+      groupId: cfg.pipeline.kafka.groupId,
+      topics: [cfg.pipeline.kafka.topics.posts],
+    });
+    return (topic?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until the worker group has committed every message on the posts topic. A worker commits a
+ * step's offsets only after its effects are in Redis, so from then on nothing is left to
+ * re-deliver: no duplicate can still be on its way, and exact counts can be asserted.
+ */
+export async function allPostsCommitted(kafka: Kafka, cfg: Config, waitMs = 60_000): Promise<void> {
+  const total = await topicSize(kafka, cfg.pipeline.kafka.topics.posts);
+  await eventually(
+    "every message on the posts topic committed",
+    () => committedPosts(kafka, cfg),
+    (n) => n >= total,
+    waitMs,
+  );
 }
 
 /** Messages on a topic (the sum of its partitions' end offsets). */
@@ -303,14 +333,15 @@ export async function spawnHealthyWorker(
 }
 
 /**
- * Waits until the stream total reaches every published post, gives a late duplicate `settleMs`
- * to show up, then checks the stream total and every key's total exactly.
+ * Waits until the stream total reaches every published post and the worker group has committed
+ * the whole topic (so no re-delivery is left to come), then checks the stream total and every
+ * key's total exactly.
  */
 export async function expectCountedExactly(
   redis: Redis,
   cfg: Config,
   posts: readonly Post[],
-  o: { waitMs?: number; settleMs?: number } = {},
+  o: { waitMs?: number } = {},
 ): Promise<void> {
   await eventually(
     "every post counted",
@@ -318,7 +349,7 @@ export async function expectCountedExactly(
     (n) => n >= posts.length,
     o.waitMs ?? 90_000,
   );
-  await new Promise((r) => setTimeout(r, o.settleMs ?? 2000));
+  await allPostsCommitted(kafkaClient(cfg), cfg, o.waitMs ?? 90_000);
   expect(await streamPosts(redis, cfg)).toBe(posts.length);
   const keys = new Keys(cfg.pipeline.redis.prefix);
   const diff = keyCountDiff(expectedKeyCounts(keys, posts), await actualKeyCounts(redis, cfg.pipeline.redis.prefix));
