@@ -1,38 +1,37 @@
-// The UI's calls to the review API (same origin, session cookie).
-export interface Contribution {
-  feature: string;
-  weight: number;
+// The UI's calls to the review API (same origin, session cookie), and the JSON they answer. The
+// types come from src/domain.ts where the wire form is the domain form; fields the API is still
+// gaining (an incident's title and summary, a queue item's group) are optional, and the UI shows
+// what it has.
+import type {
+  AuditEntry,
+  EvidencePost,
+  Grade,
+  Incident,
+  IncidentEvent,
+  IncidentState,
+  IncidentType,
+  ReviewItem as DomainReviewItem,
+  ReviewQueue,
+} from "../../src/domain";
+
+export type { EvidencePost, IncidentEvent, IncidentState, IncidentType, ReviewQueue, AuditEntry };
+export type ReviewPost = NonNullable<DomainReviewItem["post"]>;
+
+/** Near-duplicate single posts collapsed into one queue item: a decision applies to every copy. */
+export interface ItemGroup {
+  copies: number;
+  accounts: number;
+  authors: string[];
+  postIds: string[];
 }
-export interface ReviewPost {
-  id: string;
-  authorId: string;
-  followers: number;
-  text: string;
-  createdAt: string;
-  scores: Record<string, number>;
-  top: Contribution[];
-}
-export interface ReviewItem {
-  id: string;
-  kind: "incident" | "post";
-  queue: string;
-  grade: number;
-  reason: string;
-  enqueuedAt: number;
-  dueAt: number;
-  incidentId?: string;
-  post?: ReviewPost;
-  state: string;
-  holder?: string;
-  leaseUntil?: number;
-  escalated?: boolean;
-}
+export type ReviewItem = DomainReviewItem & { group?: ItemGroup };
+
 export interface Claim {
   item: ReviewItem;
   lockToken: string;
 }
 export interface QueueCounts {
-  queue: string;
+  queue: ReviewQueue;
   group: string;
   waiting: number;
   escalated: number;
@@ -41,15 +40,38 @@ export interface QueueCounts {
 }
 export interface Principal {
   name: string;
-  role: string;
+  role: "moderator" | "lead" | "admin";
   tokenId: string;
 }
+
+/** What a moderator reads first: who, how many, how far, since when, how fast, what it says. */
+export interface IncidentSummary {
+  accounts: number;
+  newAccounts: number;
+  reach: number;
+  firstSeen: number;
+  lastSeen: number;
+  ratePerMin: number;
+  text?: string;
+}
+/** An incident as the API sends it (the store's aliases stay on the server). */
+export type IncidentJson = Omit<Incident, "aliases"> & { title?: string; summary?: IncidentSummary };
 export interface IncidentPage {
-  incident: { id: string; type: string; grade: number; state: string; kind: string; key: string; group: string };
+  incident: IncidentJson;
   respondBy: number;
-  timeline: { kind: string; at: number; actor: string; text?: string }[];
-  evidence: { id: string; authorId: string; text: string; scores: Record<string, number> }[];
+  timeline: IncidentEvent[];
+  evidence: EvidencePost[];
   sparkline: [number, number][];
+}
+
+export interface IncidentQuery {
+  state?: IncidentState;
+  type?: IncidentType;
+  live?: boolean;
+  grade?: Grade;
+  group?: string;
+  q?: string;
+  limit?: number;
 }
 
 export class ApiError extends Error {
@@ -75,6 +97,15 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   return json;
 }
 
+const item = (id: string) => `/api/items/${encodeURIComponent(id)}`;
+
+function query(q: IncidentQuery): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== "") p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
 export const api = {
   login: (token: string) => call<Principal>("POST", "/api/auth/login", { token }),
   logout: () => call<void>("POST", "/api/auth/logout"),
@@ -83,19 +114,22 @@ export const api = {
   items: (queue: string) => call<{ items: ReviewItem[]; total: number }>("GET", `/api/queues/${queue}/items?limit=50`),
   claim: (queue: string) => call<Claim | null>("POST", `/api/queues/${queue}/claim`),
   claims: () => call<{ claims: Claim[] }>("GET", "/api/claims"),
-  renew: (c: Claim) =>
-    call<{ leaseUntil: number }>("POST", `/api/items/${encodeURIComponent(c.item.id)}/renew`, {
-      lockToken: c.lockToken,
-    }),
-  release: (c: Claim) =>
-    call<void>("POST", `/api/items/${encodeURIComponent(c.item.id)}/release`, { lockToken: c.lockToken }),
+  renew: (c: Claim) => call<{ leaseUntil: number }>("POST", `${item(c.item.id)}/renew`, { lockToken: c.lockToken }),
+  release: (c: Claim) => call<void>("POST", `${item(c.item.id)}/release`, { lockToken: c.lockToken }),
   decide: (c: Claim, kind: string, reason: string, decisionId: string, rebuttal?: string) =>
-    call<{ action: unknown }>("POST", `/api/items/${encodeURIComponent(c.item.id)}/decision`, {
+    call<{ action: unknown }>("POST", `${item(c.item.id)}/decision`, {
       lockToken: c.lockToken,
       decisionId,
       kind,
       reason,
       ...(rebuttal ? { rebuttal } : {}),
     }),
+  /** Servers that do not know a filter yet ignore it; the incidents page filters again itself. */
+  incidents: (q: IncidentQuery) => call<{ incidents: IncidentJson[] }>("GET", `/api/incidents${query(q)}`),
   incident: (id: string) => call<IncidentPage>("GET", `/api/incidents/${encodeURIComponent(id)}`),
+  statement: (id: string, text: string) =>
+    call<IncidentEvent>("POST", `/api/incidents/${encodeURIComponent(id)}/statements`, { text }),
+  /** Leads only: the audit entries of one incident, newest first. */
+  audit: (incidentId: string) =>
+    call<{ entries: AuditEntry[] }>("GET", `/api/audit?incident=${encodeURIComponent(incidentId)}&limit=100`),
 };
