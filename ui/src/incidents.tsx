@@ -97,7 +97,13 @@ export function IncidentsView({
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [all, setAll] = useState<IncidentJson[]>([]);
   const [groups, setGroups] = useState<string[]>([]);
-  const [selected, setSelected] = useState(0);
+  const [selected, setSelectedState] = useState(0);
+  // Keys can come faster than renders: the handler reads the selection from here, never stale.
+  const selection = useRef(0);
+  const setSelected = (n: number) => {
+    selection.current = n;
+    setSelectedState(n);
+  };
   const [page, setPage] = useState<IncidentPage | undefined>();
   const [error, setError] = useState("");
   const [loaded, setLoaded] = useState(0);
@@ -162,9 +168,10 @@ export function IncidentsView({
     const onKey = (e: KeyboardEvent) => {
       if (typingIn(e)) return;
       const last = Math.max(0, shown.length - 1);
-      if (e.key === "j" || e.key === "ArrowDown") setSelected((n) => Math.min(last, n + 1));
-      else if (e.key === "k" || e.key === "ArrowUp") setSelected((n) => Math.max(0, n - 1));
-      else if (e.key === "Enter" || e.key === "o") open(shown[Math.min(selected, last)]);
+      const at = Math.min(selection.current, last);
+      if (e.key === "j" || e.key === "ArrowDown") setSelected(Math.min(last, at + 1));
+      else if (e.key === "k" || e.key === "ArrowUp") setSelected(Math.max(0, at - 1));
+      else if (e.key === "Enter" || e.key === "o") open(shown[at]);
       else if (e.key === "Escape") go("#/incidents");
       else if (e.key === "/") search.current?.focus();
       else if (e.key === "0") set({ grade: "" });

@@ -1,0 +1,56 @@
+// The UI tests' browser: Debian's Chromium driven by playwright-core, a fresh profile per run, the
+// UI built once per file, and signing in as a moderator does. Fonts come from the machine's
+// fontconfig (FONTCONFIG_FILE is passed through), so a test can see what a moderator would.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { build } from "vite";
+import { expect } from "vitest";
+import { REPO_ROOT } from "../../src/config";
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export function buildUi(): Promise<unknown> {
+  return build({ configFile: join(REPO_ROOT, "ui/vite.config.ts"), logLevel: "warn" });
+}
+
+export async function openBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), "modstream-chromium-"));
+  // launchPersistentContext is playwright's way to pass --user-data-dir.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1400, height: 900 },
+    timeout: 30_000,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function signIn(page: Page, url: string, token: string, who: string): Promise<void> {
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  await page.getByTestId("token").fill(token);
+  await page.getByTestId("login").click();
+  await expect.poll(() => page.getByTestId("me").textContent(), { timeout: 10_000 }).toBe(who);
+}
