@@ -6,7 +6,7 @@ import { GRADES, INCIDENT_STATES, INCIDENT_TYPES, type Grade } from "../../src/d
 import { api, ApiError, type IncidentJson, type IncidentPage, type IncidentQuery, type Principal } from "./api";
 import { clock, compact, matches, numeral, titleOf } from "./format";
 import { IncidentDetail } from "./incident";
-import { typingIn } from "./keys";
+import { useKeys } from "./keys";
 import { GradeBadge } from "./parts";
 
 /** "live" is every state before resolved, the page's default: what still needs someone. */
@@ -98,7 +98,7 @@ export function IncidentsView({
   const [all, setAll] = useState<IncidentJson[]>([]);
   const [groups, setGroups] = useState<string[]>([]);
   const [selected, setSelectedState] = useState(0);
-  // Keys can come faster than renders: the handler reads the selection from here, never stale.
+  // Keys can come faster than renders: j then Enter opens the row j moved to.
   const selection = useRef(0);
   const setSelected = (n: number) => {
     selection.current = n;
@@ -164,23 +164,18 @@ export function IncidentsView({
   }, [selected]);
 
   const open = (i: IncidentJson | undefined) => i && go(`#/incidents/${encodeURIComponent(i.id)}`);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (typingIn(e)) return;
-      const last = Math.max(0, shown.length - 1);
-      const at = Math.min(selection.current, last);
-      if (e.key === "j" || e.key === "ArrowDown") setSelected(Math.min(last, at + 1));
-      else if (e.key === "k" || e.key === "ArrowUp") setSelected(Math.max(0, at - 1));
-      else if (e.key === "Enter" || e.key === "o") open(shown[at]);
-      else if (e.key === "Escape") go("#/incidents");
-      else if (e.key === "/") search.current?.focus();
-      else if (e.key === "0") set({ grade: "" });
-      else if (GRADES.includes(Number(e.key) as Grade)) set({ grade: e.key });
-      else return;
-      e.preventDefault();
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
+  useKeys((e) => {
+    const last = Math.max(0, shown.length - 1);
+    const at = Math.min(selection.current, last);
+    if (e.key === "j" || e.key === "ArrowDown") setSelected(Math.min(last, at + 1));
+    else if (e.key === "k" || e.key === "ArrowUp") setSelected(Math.max(0, at - 1));
+    else if (e.key === "Enter" || e.key === "o") open(shown[at]);
+    else if (e.key === "Escape") go("#/incidents");
+    else if (e.key === "/") search.current?.focus();
+    else if (e.key === "0") set({ grade: "" });
+    else if (GRADES.includes(Number(e.key) as Grade)) set({ grade: e.key });
+    else return;
+    e.preventDefault();
   });
 
   return (

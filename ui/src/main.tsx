@@ -5,7 +5,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, type Principal } from "./api";
 import { IncidentsView } from "./incidents";
-import { typingIn } from "./keys";
+import { useKeys } from "./keys";
 import { QueuesView } from "./queues";
 
 type Route = { view: "queues" } | { view: "incidents"; id?: string };
@@ -85,15 +85,11 @@ function App() {
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!me || typingIn(e)) return;
-      if (e.key === "i") go("#/incidents");
-      else if (e.key === "q") go("#/queues");
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, [me]);
+  useKeys((e) => {
+    if (!me) return;
+    if (e.key === "i") go("#/incidents");
+    else if (e.key === "q") go("#/queues");
+  });
 
   if (me === undefined) return null;
   if (me === null) return <Login done={setMe} />;

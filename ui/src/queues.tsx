@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, type Claim, type IncidentPage, type Principal, type QueueCounts, type ReviewItem } from "./api";
 import { IncidentDetail } from "./incident";
 import { GradeBadge, GroupLine, PostView, Sla } from "./parts";
-import { typingIn } from "./keys";
+import { useKeys } from "./keys";
 
 export const DECISIONS: { kind: string; key: string; label: string }[] = [
   { kind: "remove_post", key: "r", label: "Remove post" },
@@ -124,18 +124,13 @@ export function QueuesView({ me, version }: { me: Principal; version: number }) 
     await refresh();
   };
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (typingIn(e)) return;
-      if (e.key === "c") void claimNext();
-      else if (e.key === "u") void release();
-      else {
-        const d = DECISIONS.find((x) => x.key === e.key);
-        if (d && claim) void decide(d.kind);
-      }
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
+  useKeys((e) => {
+    if (e.key === "c") void claimNext();
+    else if (e.key === "u") void release();
+    else {
+      const d = DECISIONS.find((x) => x.key === e.key);
+      if (d && claim) void decide(d.kind);
+    }
   });
 
   return (
