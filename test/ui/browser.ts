@@ -54,3 +54,8 @@ export async function signIn(page: Page, url: string, token: string, who: string
   await page.getByTestId("login").click();
   await expect.poll(() => page.getByTestId("me").textContent(), { timeout: 10_000 }).toBe(who);
 }
+
+/** Signs in unless this browser already holds a session (tests of one file share a browser). */
+export async function ensureSignedIn(page: Page, url: string, token: string, who: string): Promise<void> {
+  if ((await page.getByTestId("me").count()) === 0) await signIn(page, url, token, who);
+}

@@ -11,7 +11,7 @@ import type { IncidentJson } from "../../ui/src/api";
 import { titleOf } from "../../ui/src/format";
 import { cleanRedis, deleteTopics, isolatedConfig, log, redisClient } from "../helpers/env";
 import { TEST_API } from "../http/setup";
-import { buildUi, openBrowser, signIn, type Browser } from "./browser";
+import { buildUi, ensureSignedIn, openBrowser, signIn, type Browser } from "./browser";
 
 const cfg = isolatedConfig("ui-inc", (p) => ({
   ...p,
@@ -209,6 +209,7 @@ describe("incidents page", () => {
 
   it("shows an incident's detail, and a lead's statement lands on it", async () => {
     const { page } = browser;
+    await ensureSignedIn(page, running.url, token, "lena (lead)");
     const dam = await incident("dam");
     await page.goto(`${running.url}/#/incidents/${dam.id}`, { waitUntil: "domcontentloaded" });
     const detail = page.getByTestId("incident");

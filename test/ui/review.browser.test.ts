@@ -1,73 +1,65 @@
 // The review UI in a real Chromium (Debian's, driven by playwright-core) against the real server,
 // Redis and Kafka: sign in, claim with the keyboard, decide, find the action on the actions topic;
-// a post carrying <script> and <img onerror> is shown as text and runs nothing.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+// a post carrying <script> and <img onerror> is shown as text and runs nothing; Chinese post text
+// is drawn as glyphs, not the boxes of a missing font; near-duplicate copies are one item, decided
+// at once.
 import type { Redis } from "ioredis";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../src/config";
 import { AuthStore } from "../../src/review/auth";
 import { startApi, type RunningApi } from "../../src/http/run";
+import { ReviewItem as ReviewItemSchema } from "../../src/http/schemas";
 import { cleanRedis, deleteTopics, isolatedConfig, kafkaClient, log, redisClient } from "../helpers/env";
 import { readTopic } from "../review/actions";
 import { TEST_API } from "../http/setup";
+import { buildUi, ensureSignedIn, openBrowser, signIn, type Browser } from "./browser";
+import { measureGlyphs } from "./glyphs";
 
 const cfg = isolatedConfig("ui", (p) => ({
   ...p,
   api: { ...TEST_API, rateLimit: { authPerMinute: 100, writesPerMinute: 1000 } },
 }));
 const XSS = `Share before it is deleted! <script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
+/** The rumour of issue 17 that the queue showed three times over. */
+const COPY = "抵制重男轻女！抵制给女孩喝可乐！23333333333";
+/** A queue item's `group` (near-duplicate copies) is part of the API once the server has it. */
+const GROUPS = "group" in ReviewItemSchema.properties;
 
 let running: RunningApi;
 let redis: Redis;
-let context: BrowserContext;
-let page: Page;
+let browser: Browser;
 let token: string;
-const profile = mkdtempSync(join(tmpdir(), "modstream-chromium-"));
+
+const post = (id: string, authorId: string, text: string) => ({
+  id,
+  authorId,
+  followers: 12,
+  text,
+  createdAt: new Date().toISOString(),
+  scores: { rumour: 0.99, abuse: 0.05, attack: 0.01, data_leak: 0 },
+  top: [{ feature: "share before deleted", weight: 2.4 }],
+});
 
 beforeAll(async () => {
-  await build({ configFile: join(REPO_ROOT, "ui/vite.config.ts"), logLevel: "warn" });
+  await buildUi();
   running = await startApi(cfg, log, { port: 0 });
   redis = redisClient(cfg);
   token = (await new AuthStore(redis, running.deps.keys, 600).createToken("moderator", "mia")).token;
   await running.deps.review.enqueuePost({
     queue: "rumour",
     reason: "rumour score 0.99",
-    post: {
-      id: "xss-1",
-      authorId: "spreader",
-      followers: 12,
-      text: XSS,
-      createdAt: new Date().toISOString(),
-      scores: { rumour: 0.99, abuse: 0.05, attack: 0.01, data_leak: 0 },
-      top: [{ feature: "share before deleted", weight: 2.4 }],
-    },
+    post: post("xss-1", "spreader", XSS),
   });
-  // A fresh profile per run: launchPersistentContext is playwright's way to pass --user-data-dir.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    timeout: 30_000,
+  await running.deps.review.enqueuePost({
+    queue: "abuse",
+    reason: "abuse score 0.99",
+    post: post("zh-1", "u-zh", COPY),
   });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await openBrowser();
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await running?.close();
-  rmSync(profile, { recursive: true, force: true });
   await cleanRedis(redis, cfg);
   redis.disconnect();
   await deleteTopics(cfg);
@@ -75,6 +67,7 @@ afterAll(async () => {
 
 describe("review UI", () => {
   it("signs in, claims, decides, and the action reaches Kafka; hostile post text stays text", async () => {
+    const { page, context } = browser;
     const dialogs: string[] = [];
     page.on("dialog", (d) => {
       dialogs.push(d.message());
@@ -84,10 +77,7 @@ describe("review UI", () => {
     page.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
-    await page.goto(running.url, { waitUntil: "domcontentloaded" });
-    await page.getByTestId("token").fill(token);
-    await page.getByTestId("login").click();
-    await expect.poll(() => page.getByTestId("me").textContent(), { timeout: 10_000 }).toBe("mia (moderator)");
+    await signIn(page, running.url, token, "mia (moderator)");
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === "ms_session")).toMatchObject({
       httpOnly: true,
@@ -125,5 +115,53 @@ describe("review UI", () => {
     expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(violations).toEqual([]);
+  });
+
+  // Without a CJK font (a fresh machine before .ci/run installed fonts-noto-cjk, or FONTCONFIG_FILE
+  // pointing at a fontconfig without it) every Han character is the same .notdef box, exactly as
+  // wide as a character no font has: each check below fails then.
+  it("draws Chinese post text as glyphs, not missing-glyph boxes", async () => {
+    const { page } = browser;
+    await ensureSignedIn(page, running.url, token, "mia (moderator)");
+    await page.getByTestId("queue-abuse").click();
+    const text = page.getByTestId("items").getByTestId("post-text");
+    await expect.poll(() => text.textContent()).toBe(COPY);
+    const han = [...new Set([...COPY].filter((c) => /\p{Script=Han}/u.test(c)))].slice(0, 6).join("");
+    expect(han).toBe("抵制重男轻女");
+    const m = await text.evaluate(measureGlyphs, han);
+    expect(m.width, `Han run ${m.width}px vs missing glyphs ${m.missingWidth}px in ${m.font}`).toBeGreaterThan(
+      m.missingWidth * 1.2,
+    );
+    expect(m.distinct).toBe(han.length);
+    expect(m.likeMissing).toBe(0);
+  });
+
+  it.skipIf(!GROUPS)("shows near-duplicate copies as one item, and one decision removes every copy", async () => {
+    const { page } = browser;
+    await ensureSignedIn(page, running.url, token, "mia (moderator)");
+    const copies = [post("cp-1", "ann", COPY), post("cp-2", "bo", COPY), post("cp-3", "cy", `${COPY} `)];
+    for (const p of copies)
+      await running.deps.review.enqueuePost({ queue: "rumour", reason: "rumour score 0.99", post: p });
+    await page.getByTestId("queue-rumour").click();
+    await expect.poll(() => page.getByTestId("count-rumour").textContent()).toBe("1");
+    const items = page.getByTestId("items").getByTestId("item");
+    await expect.poll(() => items.count()).toBe(1);
+    expect(await items.getByTestId("group-count").textContent()).toBe("3 copies from 3 accounts");
+    expect(await items.getByTestId("group-authors").textContent()).toBe("@ann@bo@cy");
+
+    await page.keyboard.press("c");
+    const current = page.getByTestId("current");
+    await expect.poll(() => current.getByTestId("group-count").textContent()).toBe("3 copies from 3 accounts");
+    await current.getByTestId("reason").fill("one rumour, three copies");
+    await current.getByTestId("reason").blur();
+    await page.keyboard.press("r");
+    await expect.poll(() => page.getByTestId("message").textContent()).toBe("Decided: remove_post (3 copies)");
+
+    // The first test's action, then one per copy, each once.
+    const msgs = await readTopic(kafkaClient(cfg), cfg.pipeline.kafka.topics.actions, (n) => n >= 4, 20_000);
+    const removed = msgs.filter((m) => m.value.reason === "one rumour, three copies");
+    expect(removed.map((m) => m.value.postId).sort()).toEqual(["cp-1", "cp-2", "cp-3"]);
+    expect(removed.every((m) => m.value.action === "remove_post" && m.value.moderator === "mia")).toBe(true);
+    await expect.poll(() => page.getByTestId("count-rumour").textContent()).toBe("0");
   });
 });
