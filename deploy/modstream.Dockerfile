@@ -7,6 +7,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY ui ./ui
+# The UI shares the domain's constants (grades, states, types) with the server.
+COPY src/domain.ts ./src/domain.ts
 RUN npx vite build ui --logLevel warn
 
 FROM node:20-bookworm-slim
