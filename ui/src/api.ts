@@ -54,8 +54,14 @@ export interface IncidentSummary {
   ratePerMin: number;
   text?: string;
 }
-/** An incident as the API sends it (the store's aliases stay on the server). */
-export type IncidentJson = Omit<Incident, "aliases"> & { title?: string; summary?: IncidentSummary };
+/**
+ * An incident as the API sends it (the store's aliases stay on the server). Title and summary may
+ * be missing (a server before them, an incident stored before them), and the UI shows what it has.
+ */
+export type IncidentJson = Omit<Incident, "aliases" | "title" | "summary"> & {
+  title?: string;
+  summary?: IncidentSummary;
+};
 export interface IncidentPage {
   incident: IncidentJson;
   respondBy: number;
