@@ -1,6 +1,6 @@
 // The incidents page in a real Chromium against the real server and Redis: incidents opened through
 // IncidentService, listed and filtered (type, grade, state, working group), searched, opened with the
-// keyboard; the detail shows title, summary, sparkline, timeline, statements, decisions and evidence,
+// keyboard, updated live; the detail shows title, summary, sparkline, timeline, statements, decisions and evidence,
 // and a lead publishes a statement from it. A key carrying markup is shown as text.
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -200,6 +200,11 @@ describe("incidents page", () => {
     await page.keyboard.press("k");
     await expect.poll(() => rows.first().getAttribute("aria-selected")).toBe("true");
     await page.keyboard.press("j");
+    // An incident opening now reaches the page live and sorts first: the selection stays put.
+    await open("flood", "rumour", "hashtag", "floodwarning", BIG);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(live.length + 1);
+    expect(await rows.first().getAttribute("data-id")).toBe(ids.flood);
+    expect(await page.locator("[data-testid=incident-row][aria-selected=true]").getAttribute("data-id")).toBe(second);
     await page.keyboard.press("Enter");
     await expect.poll(() => page.getByTestId("incident").getAttribute("data-id")).toBe(second);
     await page.keyboard.press("Escape");

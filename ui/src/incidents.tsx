@@ -97,12 +97,14 @@ export function IncidentsView({
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [all, setAll] = useState<IncidentJson[]>([]);
   const [groups, setGroups] = useState<string[]>([]);
-  const [selected, setSelectedState] = useState(0);
-  // Keys can come faster than renders: j then Enter opens the row j moved to.
-  const selection = useRef(0);
-  const setSelected = (n: number) => {
-    selection.current = n;
-    setSelectedState(n);
+  // The selected row by id, so a live re-read that reorders the list keeps it on its incident;
+  // keys read it from the ref, as they can come faster than renders (j then Enter opens the row j
+  // moved to).
+  const [selectedId, setSelectedId] = useState<string | undefined>();
+  const selection = useRef<string | undefined>(undefined);
+  const select = (id: string | undefined) => {
+    selection.current = id;
+    setSelectedId(id);
   };
   const [page, setPage] = useState<IncidentPage | undefined>();
   const [error, setError] = useState("");
@@ -112,9 +114,13 @@ export function IncidentsView({
   const list = useRef<HTMLUListElement>(null);
 
   const shown = all.filter((i) => matches(i, toQuery(filters))).sort(order);
+  const selected = Math.max(
+    0,
+    shown.findIndex((i) => i.id === selectedId),
+  );
   const set = (patch: Partial<Filters>) => {
     setFilters((f) => ({ ...f, ...patch }));
-    setSelected(0);
+    select(undefined);
   };
 
   useEffect(() => {
@@ -166,9 +172,12 @@ export function IncidentsView({
   const open = (i: IncidentJson | undefined) => i && go(`#/incidents/${encodeURIComponent(i.id)}`);
   useKeys((e) => {
     const last = Math.max(0, shown.length - 1);
-    const at = Math.min(selection.current, last);
-    if (e.key === "j" || e.key === "ArrowDown") setSelected(Math.min(last, at + 1));
-    else if (e.key === "k" || e.key === "ArrowUp") setSelected(Math.max(0, at - 1));
+    const at = Math.max(
+      0,
+      shown.findIndex((i) => i.id === selection.current),
+    );
+    if (e.key === "j" || e.key === "ArrowDown") select(shown[Math.min(last, at + 1)]?.id);
+    else if (e.key === "k" || e.key === "ArrowUp") select(shown[Math.max(0, at - 1)]?.id);
     else if (e.key === "Enter" || e.key === "o") open(shown[at]);
     else if (e.key === "Escape") go("#/incidents");
     else if (e.key === "/") search.current?.focus();
@@ -235,7 +244,7 @@ export function IncidentsView({
         </div>
         <ul class="incident-list" data-testid="incident-list" ref={list}>
           {shown.map((i, n) => (
-            <Row key={i.id} i={i} selected={n === selected} open={() => (setSelected(n), open(i))} />
+            <Row key={i.id} i={i} selected={n === selected} open={() => (select(i.id), open(i))} />
           ))}
         </ul>
         {shown.length === 0 ? <p data-testid="no-incidents">No incidents match.</p> : null}
