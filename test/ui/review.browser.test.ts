@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthStore } from "../../src/review/auth";
 import { startApi, type RunningApi } from "../../src/http/run";
 import { ReviewItem as ReviewItemSchema } from "../../src/http/schemas";
+import { clusterBands } from "../../src/windows/minhash";
 import { cleanRedis, deleteTopics, isolatedConfig, kafkaClient, log, redisClient } from "../helpers/env";
 import { readTopic } from "../review/actions";
 import { TEST_API } from "../http/setup";
@@ -139,9 +140,13 @@ describe("review UI", () => {
   it.skipIf(!GROUPS)("shows near-duplicate copies as one item, and one decision removes every copy", async () => {
     const { page } = browser;
     await ensureSignedIn(page, running.url, token, "mia (moderator)");
-    const copies = [post("cp-1", "ann", COPY), post("cp-2", "bo", COPY), post("cp-3", "cy", `${COPY} `)];
-    for (const p of copies)
-      await running.deps.review.enqueuePost({ queue: "rumour", reason: "rumour score 0.99", post: p });
+    const copies = [post("cp-1", "ann", COPY), post("cp-2", "bo", COPY), post("cp-3", "cy", `${COPY}！！`)];
+    for (const p of copies) {
+      // With its MinHash band keys, as the worker queues a post: copies sharing one are grouped.
+      // (Held in a variable: the service before grouping has no `bands`, and this test is skipped.)
+      const queued = { post: p, queue: "rumour" as const, reason: "rumour score 0.99", bands: clusterBands(p.text) };
+      await running.deps.review.enqueuePost(queued);
+    }
     await page.getByTestId("queue-rumour").click();
     await expect.poll(() => page.getByTestId("count-rumour").textContent()).toBe("1");
     const items = page.getByTestId("items").getByTestId("item");
