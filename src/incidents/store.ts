@@ -246,6 +246,35 @@ export class IncidentStore {
       .sort((a, b) => a[0] - b[0]);
   }
 
+  /** The incident owning "type|tag" in the dedupe index, if any. */
+  async ownerId(type: string, tag: string): Promise<string | null> {
+    return this.redis.hget(this.keys.incidentIndex(), `${type}|${tag}`);
+  }
+
+  /** One numeric field of the spike records of a type's window tags (0 where absent). */
+  async spikeFields(type: string, tags: readonly string[], field: string): Promise<number[]> {
+    if (tags.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const tag of tags) pipe.hget(this.keys.spike(type, tag), field);
+    return (await execChecked(pipe)).map(([, v]) => Number(v ?? 0));
+  }
+
+  /** Reported members ("reason|tag") summed over the buckets' report sets, with their counts. */
+  async reportedOver(buckets: readonly number[]): Promise<[string, number][]> {
+    const sets = buckets.map((b) => this.keys.reported(b));
+    const flat = (await this.redis.call("ZUNION", sets.length, ...sets, "WITHSCORES")) as (string | string[])[];
+    // Redis answers [member, score, ...] (RESP2) or [[member, score], ...] (RESP3).
+    const list = flat.flat();
+    const out: [string, number][] = [];
+    for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i] ?? "", Number(list[i + 1])]);
+    return out;
+  }
+
+  /** Distinct authors (for a reported key: reporters) of a window tag over the buckets. */
+  async distinctAuthors(tag: string, buckets: readonly number[]): Promise<number> {
+    return this.redis.pfcount(...buckets.map((b) => this.keys.authors(tag, b)));
+  }
+
   /** True when this worker holds (or just took) the incident lease. */
   async holdLease(id: string, ttlMs: number): Promise<boolean> {
     const key = this.keys.incidentLease();

@@ -2,7 +2,6 @@
 // then age), claimed with a lock token under a lease, decided once per decision id. Every change
 // is one Lua script (lua/*.lua) that also appends the audit log; decisions land in the outbox
 // that publisher.ts sends to Kafka.
-import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   REVIEW_QUEUES,
@@ -19,11 +18,13 @@ import {
 import { badRequest, decisionConflict, itemNotFound, lockNotHeld } from "../errors";
 import type { Events } from "../events";
 import { AuditLog } from "./audit";
-import { claimJson, hashOf, parseItem } from "./items";
+import { claimJson, hashOf, incidentItemId, lockOutcome, parseItem, postItemId, priority } from "./items";
+import { ReviewReads, type Claim } from "./reads";
+
+export { incidentItemId, postItemId, priority } from "./items";
+export type { Claim, Listing, QueueCounts } from "./reads";
 import { newLockToken } from "./lock-tokens";
 import type { ReviewKeys } from "./keys";
-import { withReviewScripts, type ReviewClient } from "./scripts";
-import { execChecked } from "../redis/client";
 
 export interface ReviewServiceOptions {
   redis: Redis;
@@ -35,11 +36,6 @@ export interface ReviewServiceOptions {
   /** A new single post is shed when its queue already holds this many waiting items (0: never). */
   maxWaiting?: number;
   now?: () => number;
-}
-
-export interface Claim {
-  item: ReviewItem;
-  lockToken: string;
 }
 
 export interface DecideInput {
@@ -54,34 +50,14 @@ export interface DecideInput {
   rebuttal?: string;
 }
 
-export interface QueueCounts {
-  queue: ReviewQueue;
-  waiting: number;
-  escalated: number;
-  claimed: number;
-  /** Earliest SLA deadline among waiting items, ms since epoch. */
-  nextDueAt?: number;
-}
-
-export type Listing = "waiting" | "escalated" | "claimed";
-
 /** Entries the shed stream keeps (the newest, approximately). */
 const SHED_KEPT = 10_000;
-
-/** Grade first, then the SLA deadline (ms, < 1e13 until the year 2286); a lower score is sooner. */
-export const priority = (grade: Grade, dueAt: number): number => grade * 1e13 + dueAt;
-
-const SAFE_ID = /^[\w.:-]{1,100}$/;
-export const incidentItemId = (incidentId: string) => `inc:${incidentId}`;
-export const postItemId = (postId: string) =>
-  `post:${SAFE_ID.test(postId) ? postId : "h." + createHash("sha1").update(postId).digest("hex").slice(0, 20)}`;
 
 const POST_ACTIONS: ReadonlySet<DecisionKind> = new Set(["remove_post", "label_rumour"]);
 const ACCOUNT_ACTIONS: ReadonlySet<DecisionKind> = new Set(["warn_author", "suspend_author"]);
 
-export class ReviewService {
+export class ReviewService extends ReviewReads {
   readonly audit: AuditLog;
-  private readonly redis: ReviewClient;
   private readonly now: () => number;
   private readonly pending = new Map<string, string>();
   // decide-4.lua names an item's held set and lead queue from these and the item's queue.
@@ -89,7 +65,7 @@ export class ReviewService {
   private readonly leadPrefix: string;
 
   constructor(private readonly o: ReviewServiceOptions) {
-    this.redis = withReviewScripts(o.redis);
+    super(o.redis, o.keys);
     this.heldPrefix = o.keys.reviewHeld("");
     this.leadPrefix = o.keys.reviewQueue("", true);
     for (const q of REVIEW_QUEUES)
@@ -101,10 +77,6 @@ export class ReviewService {
 
   get leaseMs(): number {
     return this.o.leaseSeconds * 1000;
-  }
-
-  private item(id: string): string {
-    return this.o.keys.reviewItemPrefix() + id;
   }
 
   private changed(
@@ -328,78 +300,6 @@ export class ReviewService {
     return { action, duplicate: false };
   }
 
-  async get(itemId: string): Promise<ReviewItem> {
-    const h = await this.redis.hgetall(this.item(itemId));
-    if (!h.data) throw itemNotFound(itemId);
-    return parseItem(h);
-  }
-
-  /** A page of one queue: waiting (in priority order), escalated, or claimed (by lease end). */
-  async list(
-    queue: ReviewQueue,
-    which: Listing,
-    offset = 0,
-    limit = 50,
-  ): Promise<{ items: ReviewItem[]; total: number }> {
-    const key =
-      which === "claimed" ? this.o.keys.reviewHeld(queue) : this.o.keys.reviewQueue(queue, which === "escalated");
-    const [ids, total] = await Promise.all([
-      this.redis.zrange(key, String(offset), String(offset + limit - 1)),
-      this.redis.zcard(key),
-    ]);
-    return { items: await this.many(ids), total };
-  }
-
-  private async many(ids: string[]): Promise<ReviewItem[]> {
-    if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.item(id));
-    const rows = await execChecked(pipe);
-    return rows
-      .map(([, h]) => h as Record<string, string>)
-      .filter((h) => h.data)
-      .map(parseItem);
-  }
-
-  async counts(): Promise<QueueCounts[]> {
-    const pipe = this.redis.pipeline();
-    for (const q of REVIEW_QUEUES) {
-      pipe.zcard(this.o.keys.reviewQueue(q));
-      pipe.zcard(this.o.keys.reviewQueue(q, true));
-      pipe.zcard(this.o.keys.reviewHeld(q));
-      pipe.zrange(this.o.keys.reviewQueue(q), "0", "0", "WITHSCORES");
-    }
-    const rows = (await execChecked(pipe)).map(([, v]) => v);
-    return REVIEW_QUEUES.map((queue, i) => {
-      const head = rows[i * 4 + 3] as string[];
-      const score = head[1] === undefined ? undefined : Number(head[1]);
-      return {
-        queue,
-        waiting: Number(rows[i * 4]),
-        escalated: Number(rows[i * 4 + 1]),
-        claimed: Number(rows[i * 4 + 2]),
-        ...(score === undefined ? {} : { nextDueAt: score % 1e13 }),
-      };
-    });
-  }
-
-  /** The items a moderator holds, with their lock tokens (after a reload, or a lead's reassignment). */
-  async mine(moderator: string): Promise<Claim[]> {
-    const pipe = this.redis.pipeline();
-    for (const q of REVIEW_QUEUES) pipe.zrange(this.o.keys.reviewHeld(q), "0", "999");
-    const ids = (await execChecked(pipe)).flatMap(([, v]) => v as string[]);
-    const out: Claim[] = [];
-    const p2 = this.redis.pipeline();
-    for (const id of ids) p2.hgetall(this.item(id));
-    const rows = await execChecked(p2);
-    rows.forEach(([, h]) => {
-      const hash = h as Record<string, string>;
-      if (hash.data && hash.holder === moderator && hash.token && hash.state === "claimed")
-        out.push({ item: parseItem(hash), lockToken: hash.token });
-    });
-    return out;
-  }
-
   /** Returns every expired lease to its queue (a claim does this for its own queue anyway). */
   async sweep(): Promise<number> {
     let n = 0;
@@ -417,19 +317,5 @@ export class ReviewService {
       n += r;
     }
     return n;
-  }
-}
-
-function lockOutcome(itemId: string, status: string): void {
-  switch (status) {
-    case "missing":
-      throw itemNotFound(itemId);
-    case "not_claimed":
-      throw lockNotHeld(itemId, "not claimed (its lease may have expired)");
-    case "not_holder":
-      throw lockNotHeld(itemId, "the lock token does not match (claimed or reassigned to someone else)");
-    case "expired":
-      throw lockNotHeld(itemId, "the lease has expired: claim it again");
-    default:
   }
 }

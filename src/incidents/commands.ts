@@ -1,0 +1,247 @@
+// The incident commands: open (or extend / reopen), re-grade, move along the lifecycle, record
+// statements and actions, read. Every change goes through one atomic script in store.ts and
+// lands on the timeline and the outbox. The policies (spikes.ts, refresh.ts, faults.ts,
+// report-scan.ts) decide when to call these; service.ts puts them together.
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { IncidentsConfig, Pipeline } from "../config";
+import {
+  type Grade,
+  type Incident,
+  type IncidentEvent,
+  type IncidentFigures,
+  type IncidentSource,
+  type IncidentState,
+  type IncidentType,
+  ROMAN,
+} from "../domain";
+import { badRequest, configInvalid, incidentConflict, incidentNotFound, invalidTransition } from "../errors";
+import type { Events } from "../events";
+import { grade } from "./grade";
+import type { WindowShape } from "./figures";
+import type { IncidentKeys } from "./keys";
+import { TRANSITIONS, isLive, refuse } from "./lifecycle";
+import { renderReport } from "./report";
+import { IncidentStore, type OpenOutcome } from "./store";
+
+export interface IncidentServiceOptions {
+  redis: Redis;
+  keys: IncidentKeys;
+  pipeline: Pipeline;
+  events: Events;
+  now?: () => number;
+}
+
+export interface OpenInput {
+  type: IncidentType;
+  source: IncidentSource;
+  kind: string;
+  key: string;
+  /** Window tag of the opening key, e.g. "{hashtag:dam}". */
+  tag: string;
+  /** Evidence reference: the same reference is applied to an incident at most once. */
+  ref: string;
+  figures: IncidentFigures;
+  firstEvidenceAt: number;
+  text: string;
+  /** More window tags that belong to the same incident (its near-duplicate cluster). */
+  aliases?: string[];
+  actor?: string;
+}
+
+export interface OpenResult {
+  outcome: Exclude<OpenOutcome, "moved" | "stale">;
+  id: string;
+}
+
+export interface ListFilter {
+  state?: IncidentState;
+  type?: IncidentType;
+  live?: boolean;
+  limit?: number;
+}
+
+export const SYSTEM = "system";
+
+export class IncidentCommands {
+  readonly store: IncidentStore;
+  readonly config: IncidentsConfig;
+  readonly shape: WindowShape;
+  readonly now: () => number;
+
+  constructor(readonly o: IncidentServiceOptions) {
+    if (!o.pipeline.incidents) throw configInvalid("the pipeline file has no incidents section");
+    this.config = o.pipeline.incidents;
+    this.shape = { bucketSeconds: o.pipeline.windows.bucketSeconds, shortBuckets: o.pipeline.detect.shortBuckets };
+    this.store = new IncidentStore(o.redis, o.keys);
+    this.now = o.now ?? Date.now;
+  }
+
+  emit(e: IncidentEvent | undefined): void {
+    if (e) this.o.events.emit("incident", e);
+  }
+
+  /** Opens an incident, or extends / reopens the one owning one of its keys; never a duplicate. */
+  async open(input: OpenInput): Promise<OpenResult> {
+    const g = grade(input.type, input.figures, this.config.grading);
+    const aliases = [...new Set([input.tag, ...(input.aliases ?? [])])];
+    const fields = {
+      grade: String(g.grade),
+      figures: JSON.stringify(input.figures),
+      source: input.source,
+      kind: input.kind,
+      key: input.key,
+      group: this.config.groups[input.type],
+      firstEvidenceAt: String(input.firstEvidenceAt),
+    };
+    let id = incidentId(input.type, input.ref);
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      const r = await this.store.openOrExtend({
+        id,
+        now: this.now(),
+        coolDownMs: this.config.coolDownSeconds * 1000,
+        ref: input.ref,
+        type: input.type,
+        fields,
+        actor: input.actor ?? SYSTEM,
+        text: input.text,
+        aliases,
+      });
+      if (r.outcome === "moved") id = r.id;
+      else if (r.outcome === "stale") id = incidentId(input.type, `${input.ref}#${attempt}`);
+      else {
+        const e = r.event;
+        this.emit(
+          r.outcome === "opened" && e ? { ...e, detectedAfterMs: Math.max(0, e.at - input.firstEvidenceAt) } : e,
+        );
+        if (r.outcome !== "opened" && r.outcome !== "duplicate") await this.regrade(r.id, input.figures, true);
+        return { outcome: r.outcome, id: r.id };
+      }
+    }
+    throw incidentConflict(id);
+  }
+
+  /**
+   * Re-grades from new figures. `growOnly` keeps the larger of each figure (a new spike adds
+   * evidence); otherwise the figures replace the old ones (the periodic refresh sees subsiding).
+   */
+  async regrade(id: string, figures: IncidentFigures, growOnly = false): Promise<Grade | undefined> {
+    const inc = await this.store.get(id);
+    if (!inc || inc.type === "technical") return inc?.grade;
+    const f = growOnly ? maxFigures(inc.figures, figures) : figures;
+    const g = grade(inc.type, f, this.config.grading);
+    if (g.grade === inc.grade) {
+      await this.store.setFields(id, { figures: JSON.stringify(f) });
+      return g.grade;
+    }
+    const why = Object.entries(g.breakdown)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} +${v}`)
+      .join(", ");
+    const r = await this.store.record(id, "regraded", {
+      now: this.now(),
+      actor: SYSTEM,
+      guard: ["grade", String(inc.grade)],
+      set: { grade: String(g.grade), figures: JSON.stringify(f) },
+      extra: {
+        from: inc.grade,
+        figures: f,
+        text: `grade ${ROMAN[inc.grade]} → ${ROMAN[g.grade]} (${g.points} points: ${why})`,
+      },
+    });
+    this.emit(r.event);
+    return g.grade;
+  }
+
+  /** Moves an incident along its lifecycle; refuses moves the plan does not allow, clearly. */
+  async transition(
+    id: string,
+    to: IncidentState,
+    o: { actor: string; assignee?: string; note?: string },
+  ): Promise<Incident> {
+    const inc = await this.get(id);
+    const why = refuse({ from: inc.state, to, assignee: o.assignee ?? inc.assignee, note: o.note });
+    if (why)
+      throw invalidTransition(id, inc.state, to, TRANSITIONS[inc.state], why === "not allowed" ? undefined : why);
+    const r = await this.store.transition(id, inc.state, to, {
+      now: this.now(),
+      actor: o.actor,
+      assignee: o.assignee,
+      note: o.note,
+      kind: inc.state === "resolved" && to === "open" ? "reopened" : "state",
+    });
+    if (r.status === "missing") throw incidentNotFound(id);
+    if (r.status === "conflict") throw incidentConflict(id);
+    this.emit(r.event);
+    return this.get(id);
+  }
+
+  /** A public statement or rebuttal (辟谣) by a lead; on the timeline and the statements topic. */
+  async addStatement(id: string, text: string, actor: string): Promise<IncidentEvent> {
+    return this.note(id, "statement", text, actor);
+  }
+
+  /** A response action taken (posts removed, accounts sanctioned, attack blocked, ...). */
+  async recordAction(id: string, text: string, actor: string): Promise<IncidentEvent> {
+    return this.note(id, "action", text, actor);
+  }
+
+  private async note(id: string, kind: "statement" | "action", text: string, actor: string): Promise<IncidentEvent> {
+    if (!text.trim()) throw badRequest(`${kind} text is empty`);
+    const r = await this.store.record(id, kind, { now: this.now(), actor, extra: { text } });
+    if (!r.event) throw incidentNotFound(id);
+    this.emit(r.event);
+    return r.event;
+  }
+
+  async get(id: string): Promise<Incident> {
+    const inc = await this.store.get(id);
+    if (!inc) throw incidentNotFound(id);
+    return inc;
+  }
+
+  async list(f: ListFilter = {}): Promise<Incident[]> {
+    const all = await this.store.many(await this.store.ids(0, Math.max(f.limit ?? 200, 1) * 5));
+    return all
+      .filter((i) => (f.state ? i.state === f.state : true))
+      .filter((i) => (f.type ? i.type === f.type : true))
+      .filter((i) => (f.live ? isLive(i.state) : true))
+      .slice(0, f.limit ?? 200);
+  }
+
+  timeline(id: string): Promise<IncidentEvent[]> {
+    return this.store.timeline(id);
+  }
+
+  /** Response-time target: respond by this time (ms), per the incident's grade. */
+  respondBy(inc: Incident): number {
+    return inc.openedAt + this.config.slaMinutes[ROMAN[inc.grade]] * 60_000;
+  }
+
+  async report(id: string): Promise<string> {
+    const inc = await this.get(id);
+    const [timeline, evidence, sparkline] = await Promise.all([
+      this.store.timeline(id),
+      this.store.evidence(id),
+      this.store.sparkline(id),
+    ]);
+    return renderReport({ incident: inc, timeline, evidence, sparkline, respondBy: this.respondBy(inc) });
+  }
+
+  /** The live incident of a type and window tag, if any. */
+  async ownerOf(type: IncidentType, tag: string): Promise<Incident | undefined> {
+    const id = await this.store.ownerId(type, tag);
+    return id ? this.store.get(id) : undefined;
+  }
+}
+
+/** Deterministic from the evidence reference, so racing workers and replays pick the same id. */
+export function incidentId(type: IncidentType, ref: string): string {
+  return `INC-${type}-${createHash("sha1").update(ref).digest("hex").slice(0, 10)}`;
+}
+
+function maxFigures(a: IncidentFigures, b: IncidentFigures): IncidentFigures {
+  const out = { ...a };
+  for (const k of Object.keys(b) as (keyof IncidentFigures)[]) out[k] = Math.max(a[k] ?? 0, b[k]);
+  return out;
+}
