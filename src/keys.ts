@@ -60,6 +60,26 @@ export class Keys {
     return `${this.prefix}:{spike:${type}:${tag.slice(1, -1)}}`;
   }
 
+  /** Stream clock: the latest event time (ms) each worker has applied (a sorted set, member = worker). */
+  streamClock(): string {
+    return `${this.prefix}:{detector}:clock`;
+  }
+
+  /** Buckets that received late posts (member = bucket start, score = wall time seen), for the detector. */
+  lateBuckets(): string {
+    return `${this.prefix}:{detector}:late`;
+  }
+
+  /** Near-duplicate cluster identity of one period: MinHash band → the cluster's first band (a hash). */
+  clusterAlias(period: number): string {
+    return `${this.prefix}:{clusters}:alias:${period}`;
+  }
+
+  /** Cluster merges recorded by the detector (a capped list of JSON). */
+  clusterMerges(): string {
+    return `${this.prefix}:{clusters}:merges`;
+  }
+
   /** Stream of detected spikes, for incidents and drills. */
   spikes(): string {
     return `${this.prefix}:{spikes}`;
@@ -81,6 +101,16 @@ export class Keys {
   /** Keys reported in one time bucket, by report count (candidates for report-opened incidents). */
   reported(bucketStart: number): string {
     return `${this.prefix}:{reported}:z:${bucketStart}`;
+  }
+
+  /** Highest model score of each flagged post seen in one hour (a hash post id → score), to judge reports. */
+  flaggedScores(hour: number): string {
+    return `${this.prefix}:{reported}:flagged:${hour}`;
+  }
+
+  /** Reported post ↔ its author in one time bucket (a hash "{post:..}" → "{author:..}" and back). */
+  reportTargets(bucketStart: number): string {
+    return `${this.prefix}:{reported}:targets:${bucketStart}`;
   }
 
   /** One incident (a hash). */

@@ -22,6 +22,7 @@ import type { WindowShape } from "./figures";
 import type { IncidentKeys } from "./keys";
 import { TRANSITIONS, isLive, refuse } from "./lifecycle";
 import { renderReport } from "./report";
+import { readableKey, representativeText, summaryOf, titleOf } from "./title";
 import { IncidentStore, type OpenOutcome } from "./store";
 
 export interface IncidentServiceOptions {
@@ -83,8 +84,8 @@ export class IncidentCommands {
 
   /** Opens an incident, or extends / reopens the one owning one of its keys; never a duplicate. */
   async open(input: OpenInput): Promise<OpenResult> {
-    const g = grade(input.type, input.figures, this.config.grading);
     const aliases = [...new Set([input.tag, ...(input.aliases ?? [])])];
+    const g = this.gradeOf(input.type, input.figures, aliases);
     const fields = {
       grade: String(g.grade),
       figures: JSON.stringify(input.figures),
@@ -122,17 +123,30 @@ export class IncidentCommands {
   }
 
   /**
-   * Re-grades from new figures. `growOnly` keeps the larger of each figure (a new spike adds
-   * evidence); otherwise the figures replace the old ones (the periodic refresh sees subsiding).
+   * The grade of figures for an incident: the matrix, with targeted harassment by many accounts
+   * (abuse on a mention target) never below `harassment.atLeast`.
    */
-  async regrade(id: string, figures: IncidentFigures, growOnly = false): Promise<Grade | undefined> {
+  gradeOf(type: IncidentType, f: IncidentFigures, tags: readonly string[]): ReturnType<typeof grade> {
+    const g = grade(type, f, this.config.grading);
+    const h = this.config.harassment;
+    if (h && type === "abuse" && f.authors >= h.minAccounts && tags.some((t) => t.startsWith("{mention:")))
+      return { ...g, grade: Math.min(g.grade, h.atLeast) as Grade, floor: `harassment by ${f.authors} accounts` };
+    return g;
+  }
+
+  /**
+   * Steady grades: grades on the peak of every figure seen (since the last step down), so a
+   * grade escalates at once when the incident grows and never drops because the last few
+   * seconds were calm. Stepping down is settle()'s job, after a quiet period.
+   */
+  async regrade(id: string, figures: IncidentFigures, _growOnly = true): Promise<Grade | undefined> {
     const inc = await this.store.get(id);
     if (!inc || inc.type === "technical") return inc?.grade;
-    const f = growOnly ? maxFigures(inc.figures, figures) : figures;
-    const g = grade(inc.type, f, this.config.grading);
-    if (g.grade === inc.grade) {
+    const f = maxFigures(inc.figures, figures);
+    const g = this.gradeOf(inc.type, f, [`{${inc.kind}:${inc.key}}`, ...inc.aliases]);
+    if (g.grade >= inc.grade) {
       await this.store.setFields(id, { figures: JSON.stringify(f) });
-      return g.grade;
+      return inc.grade;
     }
     const why = Object.entries(g.breakdown)
       .filter(([, v]) => v > 0)
@@ -142,15 +156,45 @@ export class IncidentCommands {
       now: this.now(),
       actor: SYSTEM,
       guard: ["grade", String(inc.grade)],
-      set: { grade: String(g.grade), figures: JSON.stringify(f) },
+      set: { grade: String(g.grade), figures: JSON.stringify(f), regradedAt: String(this.now()) },
       extra: {
         from: inc.grade,
         figures: f,
-        text: `grade ${ROMAN[inc.grade]} → ${ROMAN[g.grade]} (${g.points} points: ${why})`,
+        text: `grade ${ROMAN[inc.grade]} → ${ROMAN[g.grade]}: escalated as it grew (${g.points} points: ${why}${g.floor ? `; ${g.floor}` : ""})`,
       },
     });
     this.emit(r.event);
     return g.grade;
+  }
+
+  /**
+   * Steps the grade down one step once the incident has been quiet (no new spike on its keys)
+   * for `downgradeQuietSeconds`, and again only after another quiet period. The peak figures
+   * restart from the current ones, so the incident escalates again only if it grows again.
+   */
+  async settle(id: string, current: IncidentFigures): Promise<Grade | undefined> {
+    const inc = await this.store.get(id);
+    if (!inc || inc.type === "technical" || inc.grade >= 4) return inc?.grade;
+    const quietMs = (this.config.downgradeQuietSeconds ?? 300) * 1000;
+    const now = this.now();
+    const since = Math.max(inc.lastActivityAt, inc.regradedAt ?? 0, inc.openedAt);
+    if (now - since < quietMs) return inc.grade;
+    const to = (inc.grade + 1) as Grade;
+    const floor = this.gradeOf(inc.type, current, [`{${inc.kind}:${inc.key}}`, ...inc.aliases]);
+    if (floor.grade <= inc.grade) return inc.grade;
+    const r = await this.store.record(id, "regraded", {
+      now,
+      actor: SYSTEM,
+      guard: ["grade", String(inc.grade)],
+      set: { grade: String(to), figures: JSON.stringify(current), regradedAt: String(now) },
+      extra: {
+        from: inc.grade,
+        figures: current,
+        text: `grade ${ROMAN[inc.grade]} → ${ROMAN[to]}: quiet for ${Math.round((now - since) / 1000)}s (no new spike), one step down`,
+      },
+    });
+    this.emit(r.event);
+    return to;
   }
 
   /** Moves an incident along its lifecycle; refuses moves the plan does not allow, clearly. */
@@ -226,6 +270,34 @@ export class IncidentCommands {
       this.store.sparkline(id),
     ]);
     return renderReport({ incident: inc, timeline, evidence, sparkline, respondBy: this.respondBy(inc) });
+  }
+
+  /**
+   * Writes the incident's title and summary from its opening key, the window tags its sampled
+   * posts carry (`postTags`, for the most readable key) and its kept evidence.
+   */
+  async describe(id: string, postTags: readonly (readonly string[])[] = [], readable?: string): Promise<void> {
+    const [inc, evidence] = await Promise.all([this.store.get(id), this.store.evidence(id)]);
+    if (!inc) return;
+    const text = representativeText(evidence);
+    const title = titleOf({
+      type: inc.type,
+      kind: inc.kind,
+      key: inc.key,
+      readable: readable ?? readableKey({ kind: inc.kind, key: inc.key }, postTags),
+      text,
+    });
+    const summary = summaryOf({
+      figures: inc.figures,
+      evidence,
+      firstSeen: inc.firstEvidenceAt,
+      lastSeen: inc.lastActivityAt,
+      newAccountDays: this.o.pipeline.windows.newAccountDays,
+      text,
+    });
+    // A title found once with a readable key keeps it when later evidence has none in sight.
+    const keep = inc.title && !/^[A-Z][a-z ]+: /.test(inc.title) && !readable && !postTags.length;
+    await this.store.setFields(id, { ...(keep ? {} : { title }), summary: JSON.stringify(summary) });
   }
 
   /** The live incident of a type and window tag, if any. */

@@ -67,8 +67,13 @@ async function refreshFigures(c: IncidentCommands, inc: Incident, now: number): 
   }
   if (!best) return;
   const ev = Math.max(0, ...(await c.store.spikeFields(inc.type, inc.aliases.slice(0, 16), "evidence")));
-  await c.regrade(inc.id, figuresOf(best.now, best.before, ev, c.shape.bucketSeconds * c.shape.shortBuckets));
+  const current = figuresOf(best.now, best.before, ev, c.shape.bucketSeconds * c.shape.shortBuckets);
+  if ((await c.regrade(inc.id, current)) === inc.grade) await c.settle(inc.id, current);
   await c.store.addSparkline(inc.id, best.buckets);
   const samples = await Promise.all(inc.aliases.slice(0, 4).map((t) => c.store.sample(t)));
   await c.store.keepEvidence(inc.id, samples.flat().map(stripTags), c.config.evidence.perIncident);
+  await c.describe(
+    inc.id,
+    samples.flat().map((p) => p.tags),
+  );
 }

@@ -1,5 +1,8 @@
 // Incidents from user reports (举报) alone: the elected worker sums reports per post / account
-// over the last buckets and opens when enough distinct reporters reported the same thing.
+// over the last buckets and opens when enough distinct reporters reported the same thing. A flood
+// of reports is judged by what was reported: against a post the models scored harmful it opens
+// the incident its reports name (and raises the post's priority); against a harmless post it is
+// report-bombing, a malicious attack by the reporters, never abuse against the target.
 import type { IncidentCommands, OpenResult } from "./commands";
 import { REPORT_TYPE } from "./evidence";
 import { figuresOf } from "./grade";
@@ -31,23 +34,56 @@ export async function scanReports(c: IncidentCommands): Promise<OpenResult[]> {
     const tag = member.slice(bar + 1);
     const reporters = await c.store.distinctAuthors(tag, buckets);
     if (reporters < rc.minReporters) continue;
-    const type = REPORT_TYPE[reason] ?? "abuse";
     const { kind, key } = splitTag(tag);
     const windowSeconds = bs * rc.windowBuckets;
-    out.push(
-      await c.open({
-        type,
+    const figures = figuresOf({ flagged: count, posts: count, authors: reporters, reach: 0 }, 0, 0, windowSeconds);
+    const firstEvidenceAt = (buckets[buckets.length - 1] ?? current) * 1000;
+    const period = Math.floor(now / (c.config.coolDownSeconds * 1000));
+    // The reported post (the tag itself, or the post behind a reported account).
+    const pair = await c.store.reportTarget(tag, buckets);
+    const postTag = kind === "post" ? tag : pair;
+    const bombed = postTag ? await harmless(c, postTag, now) : false;
+    if (bombed && postTag) {
+      const post = splitTag(postTag).key;
+      const r = await c.open({
+        type: "attack",
         source: "reports",
-        kind,
-        key,
-        tag,
-        // One reference per cool-down period: a continuing flood extends once, not every tick.
-        ref: `reports:${type}:${tag}:${Math.floor(now / (c.config.coolDownSeconds * 1000))}`,
-        figures: figuresOf({ flagged: count, posts: count, authors: reporters, reach: 0 }, 0, 0, windowSeconds),
-        firstEvidenceAt: (buckets[buckets.length - 1] ?? current) * 1000,
-        text: `${reporters} distinct reporters reported ${kind} "${key}" (${reason})`,
-      }),
-    );
+        kind: "post",
+        key: post,
+        tag: `{reporters:${post}}`,
+        // The post and its author are one report-bombing incident, whichever is scanned first.
+        aliases: [postTag, ...(kind === "post" ? (pair ? [pair] : []) : [tag])],
+        ref: `reports:bombing:${postTag}:${period}`,
+        figures,
+        firstEvidenceAt,
+        text: `report-bombing: ${reporters} accounts reported a post the models score as harmless (${reason})`,
+      });
+      if (r.outcome !== "duplicate")
+        await c.describe(r.id, [], `report-bombing of post ${post} by ${reporters} accounts`);
+      out.push(r);
+      continue;
+    }
+    const type = REPORT_TYPE[reason] ?? "abuse";
+    const r = await c.open({
+      type,
+      source: "reports",
+      kind,
+      key,
+      tag,
+      // One reference per cool-down period: a continuing flood extends once, not every tick.
+      ref: `reports:${type}:${tag}:${period}`,
+      figures,
+      firstEvidenceAt,
+      text: `${reporters} distinct reporters reported ${kind} "${key}" (${reason})`,
+    });
+    if (r.outcome !== "duplicate") await c.describe(r.id);
+    out.push(r);
   }
   return out;
+}
+
+/** A post the models never flagged, or flagged below `reports.harmlessBelow`. */
+async function harmless(c: IncidentCommands, postTag: string, now: number): Promise<boolean> {
+  const score = await c.store.flaggedScore(postTag, now);
+  return score === undefined || score < (c.config.reports.harmlessBelow ?? 0.5);
 }

@@ -38,6 +38,10 @@ export async function applySpike(c: IncidentCommands, spike: Spike, ref: string)
   if (r.outcome !== "duplicate") {
     await c.store.keepEvidence(r.id, sample.map(stripTags), c.config.evidence.perIncident);
     await c.store.addSparkline(r.id, w.buckets);
+    await c.describe(
+      r.id,
+      sample.map((p) => p.tags),
+    );
   }
   return r;
 }

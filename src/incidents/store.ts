@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { EvidencePost, Incident, IncidentEvent, IncidentState } from "../domain";
 import type { IncidentKeys } from "./keys";
 import { execChecked } from "../redis/client";
+import { showKey, titleOf } from "./title";
 
 type Reply = [string, string, string?];
 type Client = Redis & {
@@ -44,6 +45,7 @@ const NUMERIC = new Set([
   "resolvedAt",
   "reviewedAt",
   "resolveProposedAt",
+  "regradedAt",
   "reopenCount",
 ]);
 
@@ -54,10 +56,21 @@ export function parseIncident(h: Record<string, string>): Incident | undefined {
   for (const [k, v] of Object.entries(h)) {
     if (k.startsWith("ref:")) continue;
     if (NUMERIC.has(k)) out[k] = Number(v);
-    else if (k === "figures" || k === "aliases") out[k] = JSON.parse(v) as unknown;
+    else if (k === "figures" || k === "aliases" || k === "summary") out[k] = JSON.parse(v) as unknown;
     else out[k] = v;
   }
-  return out as unknown as Incident;
+  const inc = out as unknown as Incident;
+  // Incidents stored before titles were written get the title their opening key gives.
+  inc.title ??= titleOf({ type: inc.type, kind: inc.kind, key: inc.key, readable: showKey(inc.kind, inc.key) });
+  inc.summary ??= {
+    accounts: inc.figures?.authors ?? 0,
+    newAccounts: 0,
+    reach: inc.figures?.reach ?? 0,
+    firstSeen: inc.firstEvidenceAt,
+    lastSeen: inc.lastActivityAt,
+    ratePerMin: inc.figures?.perMinute ?? 0,
+  };
+  return inc;
 }
 
 export class IncidentStore {
@@ -268,6 +281,25 @@ export class IncidentStore {
     const out: [string, number][] = [];
     for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i] ?? "", Number(list[i + 1])]);
     return out;
+  }
+
+  /** The reported post ↔ author pairing of a report tag over the buckets (newest first), if any. */
+  async reportTarget(tag: string, buckets: readonly number[]): Promise<string | undefined> {
+    for (const b of buckets) {
+      const t = await this.redis.hget(this.keys.reportTargets(b), tag);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  /** Highest model score of a post (its window tag) when it was flagged within the last hours; undefined if never flagged. */
+  async flaggedScore(postTag: string, nowMs: number, hours = 3): Promise<number | undefined> {
+    const h = Math.floor(nowMs / 3_600_000);
+    for (let i = 0; i < hours; i++) {
+      const v = await this.redis.hget(this.keys.flaggedScores(h - i), postTag);
+      if (v !== null) return Number(v);
+    }
+    return undefined;
   }
 
   /** Distinct authors (for a reported key: reporters) of a window tag over the buckets. */
