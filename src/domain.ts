@@ -266,6 +266,19 @@ export interface ReviewItem {
   leaseUntil?: number;
   /** Escalated items wait for a lead. */
   escalated?: boolean;
+  /** Near-duplicate copies collapsed into this item (a decision applies to every post in it). */
+  group?: ReviewGroup;
+}
+
+export interface ReviewGroup {
+  /** Posts in the group, this item's own post included. */
+  copies: number;
+  /** Distinct accounts behind them. */
+  accounts: number;
+  /** Some of those accounts (at most 20). */
+  authors: string[];
+  /** Some of the posts (at most 50). */
+  postIds: string[];
 }
 
 export const DECISION_KINDS = [

@@ -219,6 +219,16 @@ export class Keys {
     return `${this.prefix}:{review}:changes`;
   }
 
+  /** Near-duplicate groups of single posts: MinHash band → the waiting item that collects its copies (a hash). */
+  reviewGroups(): string {
+    return `${this.prefix}:{review}:groups`;
+  }
+
+  /** Prefix of a group's members (post → author hash; ":a" the accounts set); the item id follows. */
+  reviewGroupPrefix(): string {
+    return `${this.prefix}:{review}:group:`;
+  }
+
   /** Lease electing the one publisher of moderation actions. */
   reviewPublisherLease(): string {
     return `${this.prefix}:{review}:publisher`;

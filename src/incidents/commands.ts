@@ -58,6 +58,11 @@ export interface OpenResult {
 export interface ListFilter {
   state?: IncidentState;
   type?: IncidentType;
+  grade?: number;
+  /** Working group. */
+  group?: string;
+  /** Case-insensitive search over the key, the title and the representative text. */
+  q?: string;
   live?: boolean;
   limit?: number;
 }
@@ -245,11 +250,17 @@ export class IncidentCommands {
   }
 
   async list(f: ListFilter = {}): Promise<Incident[]> {
-    const all = await this.store.many(await this.store.ids(0, Math.max(f.limit ?? 200, 1) * 5));
+    const q = f.q?.trim().toLowerCase();
+    const filtered = Boolean(f.q || f.grade || f.group || f.type || f.state || f.live);
+    // With filters, look further back (newest first) than the page itself.
+    const all = await this.store.many(await this.store.ids(0, filtered ? 2000 : Math.max(f.limit ?? 200, 1) * 5));
     return all
       .filter((i) => (f.state ? i.state === f.state : true))
       .filter((i) => (f.type ? i.type === f.type : true))
       .filter((i) => (f.live ? isLive(i.state) : true))
+      .filter((i) => (f.grade ? i.grade === f.grade : true))
+      .filter((i) => (f.group ? i.group === f.group : true))
+      .filter((i) => (q ? [i.key, i.title, i.summary.text ?? ""].some((t) => t.toLowerCase().includes(q)) : true))
       .slice(0, f.limit ?? 200);
   }
 

@@ -13,12 +13,13 @@ export function hashOf(flat: string[]): Record<string, string> {
 }
 
 /** The item's fields that live beside its JSON. */
-function live(h: Record<string, string>): Pick<ReviewItem, "state" | "holder" | "leaseUntil" | "escalated"> {
+function live(h: Record<string, string>): Pick<ReviewItem, "state" | "holder" | "leaseUntil" | "escalated" | "group"> {
   return {
     state: (h.state ?? "queued") as ReviewItem["state"],
     ...(h.holder ? { holder: h.holder } : {}),
     ...(h.leaseUntil ? { leaseUntil: Number(h.leaseUntil) } : {}),
     ...(h.escalated === "1" ? { escalated: true } : {}),
+    ...(h.group ? { group: JSON.parse(h.group) as ReviewItem["group"] } : {}),
   };
 }
 

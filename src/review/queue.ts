@@ -20,6 +20,7 @@ import type { Events } from "../events";
 import { AuditLog } from "./audit";
 import { claimJson, hashOf, incidentItemId, lockOutcome, parseItem, postItemId, priority } from "./items";
 import { ReviewReads, type Claim } from "./reads";
+import { derivedActions, type Target } from "./fanout";
 
 export { incidentItemId, postItemId, priority } from "./items";
 export type { Claim, Listing, QueueCounts } from "./reads";
@@ -35,6 +36,10 @@ export interface ReviewServiceOptions {
   leaseSeconds: number;
   /** A new single post is shed when its queue already holds this many waiting items (0: never). */
   maxWaiting?: number;
+  /** The posts and accounts of an incident's evidence, so a decision on the incident acts on them. */
+  evidenceOf?: (incidentId: string) => Promise<Target[]>;
+  /** How long a near-duplicate group keeps collecting copies (s). */
+  groupTtlSeconds?: number;
   now?: () => number;
 }
 
@@ -120,10 +125,23 @@ export class ReviewService extends ReviewReads {
    * Queues one post (high-confidence flag or user reports); grade III (general) unless told.
    * Replies 3 (shed) instead when the queue already holds `maxWaiting` items.
    */
-  async enqueuePost(p: { post: ReviewPost; queue: ReviewQueue; reason: string; grade?: Grade; at?: number }) {
+  async enqueuePost(p: {
+    post: ReviewPost;
+    queue: ReviewQueue;
+    reason: string;
+    grade?: Grade;
+    at?: number;
+    /** The post's MinHash band keys: copies sharing one join the waiting item of the first (replies 0). */
+    bands?: readonly string[];
+  }) {
     const at = p.at ?? this.now();
     const grade = p.grade ?? 3;
-    return this.enqueue({
+    const bands = p.bands ?? [];
+    if (bands.length && (await this.group(p.post, bands, ""))) {
+      this.changed("enqueue", p.queue);
+      return 0;
+    }
+    const r = await this.enqueue({
       id: postItemId(p.post.id),
       kind: "post",
       queue: p.queue,
@@ -133,6 +151,23 @@ export class ReviewService extends ReviewReads {
       dueAt: this.dueAt(grade, at),
       post: p.post,
     });
+    if (r === 1 && bands.length) await this.group(p.post, bands, postItemId(p.post.id));
+    return r;
+  }
+
+  /** Joins the post to the waiting group of one of its bands, or (`start`) starts that item's group. */
+  private async group(post: ReviewPost, bands: readonly string[], start: string): Promise<boolean> {
+    const [inGroup] = await this.redis.reviewGroupAdd(
+      this.o.keys.reviewGroups(),
+      this.o.keys.reviewItemPrefix(),
+      this.o.keys.reviewGroupPrefix(),
+      post.id,
+      post.authorId,
+      this.o.groupTtlSeconds ?? 3600,
+      start,
+      ...bands,
+    );
+    return inGroup === 1;
   }
 
   private async enqueue(item: Omit<ReviewItem, "state">): Promise<number> {
@@ -251,9 +286,16 @@ export class ReviewService extends ReviewReads {
    * a retry after a timeout returns the recorded action instead of deciding twice. One script
    * reads the item, checks the decision fits it and the lock, and records it (decide-4.lua).
    */
-  async decide(d: DecideInput): Promise<{ action: ModerationAction; duplicate: boolean }> {
+  async decide(input: DecideInput): Promise<{ action: ModerationAction; duplicate: boolean }> {
     const at = this.now();
-    const actsOn = POST_ACTIONS.has(d.kind) ? "post" : ACCOUNT_ACTIONS.has(d.kind) ? "account" : "";
+    const actsOn = POST_ACTIONS.has(input.kind) ? "post" : ACCOUNT_ACTIONS.has(input.kind) ? "account" : "";
+    const targets = actsOn ? await this.targets(input.itemId) : [];
+    // On an incident with no post or account named, the decision acts on its evidence.
+    const first = targets[0];
+    const d =
+      first && input.itemId.startsWith("inc:") && !input.postId && !input.accountId
+        ? { ...input, postId: first.postId, accountId: first.accountId }
+        : input;
     // The action's JSON around the fields the script takes from the item (queue, incident, post,
     // account), in ModerationAction's field order.
     const head = JSON.stringify({ decisionId: d.decisionId, action: d.kind, itemId: d.itemId }).slice(0, -1);
@@ -290,14 +332,42 @@ export class ReviewService extends ReviewReads {
       case "duplicate": {
         const prior = JSON.parse(json) as ModerationAction;
         if (prior.itemId !== d.itemId) throw decisionConflict(d.decisionId);
+        // A retry completes the fan-out a crash may have cut short (each derived action is once).
+        await this.fanout(prior, targets, actsOn);
         return { action: prior, duplicate: true };
       }
       default:
     }
     lockOutcome(d.itemId, status);
     const action = JSON.parse(json) as ModerationAction;
+    await this.fanout(action, targets, actsOn);
     this.changed("decide", action.queue, d.kind);
     return { action, duplicate: false };
+  }
+
+  /** The posts a decision on this item also acts on: its group's copies, or its incident's evidence. */
+  private async targets(itemId: string): Promise<Target[]> {
+    if (itemId.startsWith("inc:")) return (await this.o.evidenceOf?.(itemId.slice(4))) ?? [];
+    const members = await this.redis.hgetall(this.o.keys.reviewGroupPrefix() + itemId);
+    return Object.entries(members).map(([postId, accountId]) => ({ postId, accountId }));
+  }
+
+  private async fanout(base: ModerationAction, targets: readonly Target[], actsOn: string): Promise<number> {
+    if (base.action === "escalate") return 0;
+    const more = derivedActions(base, targets, actsOn);
+    if (more.length === 0) return 0;
+    return this.redis.reviewFanout(
+      this.o.keys.reviewDecisions(),
+      this.o.keys.reviewOutbox(),
+      this.o.keys.reviewAudit(),
+      this.o.keys.reviewAuditPrefix(),
+      this.now(),
+      base.moderator,
+      base.itemId,
+      base.incidentId ?? "",
+      base.reason,
+      ...more.flatMap((m) => [m.decisionId, m.json, m.what]),
+    );
   }
 
   /** Returns every expired lease to its queue (a claim does this for its own queue anyway). */

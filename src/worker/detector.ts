@@ -102,6 +102,7 @@ export class Detector {
       .filter((b) => b < windowStart)
       .slice(0, LATE_WINDOWS)
       .map((b) => (b + bs) * 1000 - 1);
+    if (late.length) this.o.log.debug({ late, now, wall }, "detector: late windows");
     const spikes: Spike[] = [];
     let examined = 0;
     for (const at of [now, ...late]) {

@@ -69,9 +69,10 @@ function startReview(ctx: WorkerContext): { close(): Promise<void> } {
     posts: {
       post: ReviewPostSource;
       score: Record<Category, { score: number; top: { feature: string; weight: number }[] }>;
+      tags?: string[];
     }[];
   }) => {
-    for (const { post, score } of e.posts) {
+    for (const { post, score, tags } of e.posts) {
       const best = CATEGORIES.reduce((a, c) => (score[c].score > score[a].score ? c : a), CATEGORIES[0]);
       if (score[best].score < api.postMinScore) continue;
       const rp: ReviewPost = {
@@ -84,7 +85,13 @@ function startReview(ctx: WorkerContext): { close(): Promise<void> } {
         top: score[best].top.slice(0, 8),
       };
       review
-        .enqueuePost({ post: rp, queue: best, reason: `${best} score ${score[best].score.toFixed(2)}` })
+        .enqueuePost({
+          post: rp,
+          queue: best,
+          reason: `${best} score ${score[best].score.toFixed(2)}`,
+          // Near-duplicate copies collapse into one item: the post's MinHash band keys.
+          bands: (tags ?? []).filter((t) => t.startsWith("{cluster:")),
+        })
         .catch((err: unknown) => log.warn({ err }, "queueing a flagged post failed"));
     }
   };
