@@ -65,7 +65,7 @@ export class Keys {
     return `${this.prefix}:{detector}:clock`;
   }
 
-  /** Buckets that received late posts (member = bucket start, score = wall time seen), for the detector. */
+  /** Late posts' event times (member = latest late event time of a bucket, score = wall time seen), for the detector. */
   lateBuckets(): string {
     return `${this.prefix}:{detector}:late`;
   }

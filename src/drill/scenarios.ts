@@ -202,8 +202,8 @@ export const SCENARIOS: Scenario[] = [
 const ABUSE_LATE = [
   "go away you ugly clown, everyone hates you",
   "you are garbage and a liar, delete your account",
-  "nobody cares about you, you brainless fool",
-  "你就是个废物，闭嘴吧",
+  "shut your mouth you disgusting loser",
+  "你就是个垃圾废物，滚",
   "垃圾东西，赶紧滚",
 ];
 

@@ -98,10 +98,9 @@ export class Detector {
     const now = (await this.clock?.now()) ?? wall;
     const bs = this.o.config.windows.bucketSeconds;
     const windowStart = (Math.floor(now / 1000 / bs) - d.shortBuckets + 1) * bs;
-    const late = ((await this.clock?.lateBuckets(d.tickMs * 3)) ?? [])
-      .filter((b) => b < windowStart)
-      .slice(0, LATE_WINDOWS)
-      .map((b) => (b + bs) * 1000 - 1);
+    const late = ((await this.clock?.lateTimes(d.tickMs * 3)) ?? [])
+      .filter((t) => t < windowStart * 1000)
+      .slice(0, LATE_WINDOWS);
     if (late.length) this.o.log.debug({ late, now, wall }, "detector: late windows");
     const spikes: Spike[] = [];
     let examined = 0;

@@ -22,7 +22,8 @@ export interface StreamClockOptions {
 
 export class StreamClock {
   private max = 0;
-  private readonly late = new Set<number>();
+  /** Latest late event time seen per bucket. */
+  private readonly late = new Map<number, number>();
   private readonly wall: () => number;
 
   constructor(private readonly o: StreamClockOptions) {
@@ -36,7 +37,10 @@ export class StreamClock {
     for (let i = 0; i < eventTimesMs.length; i++) {
       const t = eventTimesMs[i] ?? 0;
       if (t > this.max) this.max = Math.min(t, wall);
-      if (wall - t > this.o.lateMs) this.late.add(Math.floor(t / 1000 / bs) * bs);
+      if (wall - t > this.o.lateMs) {
+        const b = Math.floor(t / 1000 / bs) * bs;
+        if (t > (this.late.get(b) ?? 0)) this.late.set(b, t);
+      }
     }
   }
 
@@ -50,7 +54,7 @@ export class StreamClock {
       pipe.set(`${this.o.keys.streamClock()}:at`, wall, "PX", this.o.idleMs * 10);
       pipe.pexpire(this.o.keys.streamClock(), this.o.idleMs * 10);
     }
-    for (const b of this.late) pipe.zadd(this.o.keys.lateBuckets(), wall, b);
+    for (const t of this.late.values()) pipe.zadd(this.o.keys.lateBuckets(), wall, Math.floor(t));
     if (this.late.size) {
       pipe.zremrangebyscore(this.o.keys.lateBuckets(), "-inf", wall - this.o.idleMs);
       pipe.pexpire(this.o.keys.lateBuckets(), this.o.idleMs * 2);
@@ -75,9 +79,18 @@ export class StreamClock {
     return Math.min(wall, t);
   }
 
-  /** Bucket starts that received late posts within the last `withinMs`, newest first. */
-  async lateBuckets(withinMs: number): Promise<number[]> {
+  /**
+   * The latest late event time (ms) of each bucket that received late posts within the last
+   * `withinMs`, newest first: the "now" of the windows a late burst landed in.
+   */
+  async lateTimes(withinMs: number): Promise<number[]> {
     const rows = await this.o.redis.zrangebyscore(this.o.keys.lateBuckets(), this.wall() - withinMs, "+inf");
-    return [...new Set(rows.map(Number))].sort((a, b) => b - a);
+    const bs = this.o.bucketSeconds * 1000;
+    const perBucket = new Map<number, number>();
+    for (const t of rows.map(Number)) {
+      const b = Math.floor(t / bs);
+      if (t > (perBucket.get(b) ?? 0)) perBucket.set(b, t);
+    }
+    return [...perBucket.values()].sort((a, b) => b - a);
   }
 }
