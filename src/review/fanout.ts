@@ -3,6 +3,8 @@
 // derived action has its own decision id (the decision's id and what it acts on), so it is
 // recorded, published and audited exactly once however often the decision is retried.
 import type { ModerationAction } from "../domain";
+import type { ReviewKeys } from "./keys";
+import type { ReviewClient } from "./scripts";
 
 /** A post and its author that a decision may act on. */
 export interface Target {
@@ -52,4 +54,27 @@ export function derivedActions(base: ModerationAction, targets: readonly Target[
     }
   }
   return out;
+}
+
+/** Records, queues and audits the derived actions (lua/fanout-3.lua); returns how many were new. */
+export async function fanOut(
+  redis: ReviewClient,
+  keys: ReviewKeys,
+  base: ModerationAction,
+  more: readonly Derived[],
+  now: number,
+): Promise<number> {
+  if (base.action === "escalate" || more.length === 0) return 0;
+  return redis.reviewFanout(
+    keys.reviewDecisions(),
+    keys.reviewOutbox(),
+    keys.reviewAudit(),
+    keys.reviewAuditPrefix(),
+    now,
+    base.moderator,
+    base.itemId,
+    base.incidentId ?? "",
+    base.reason,
+    ...more.flatMap((m) => [m.decisionId, m.json, m.what]),
+  );
 }

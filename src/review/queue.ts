@@ -20,7 +20,7 @@ import type { Events } from "../events";
 import { AuditLog } from "./audit";
 import { claimJson, hashOf, incidentItemId, lockOutcome, parseItem, postItemId, priority } from "./items";
 import { ReviewReads, type Claim } from "./reads";
-import { derivedActions, type Target } from "./fanout";
+import { derivedActions, fanOut, type Target } from "./fanout";
 
 export { incidentItemId, postItemId, priority } from "./items";
 export type { Claim, Listing, QueueCounts } from "./reads";
@@ -153,6 +153,27 @@ export class ReviewService extends ReviewReads {
     });
     if (r === 1 && bands.length) await this.group(p.post, bands, postItemId(p.post.id));
     return r;
+  }
+
+  /**
+   * Reports against a harmful post raise its waiting item to the grade of the incident they
+   * opened (never lower it); replies whether it was raised.
+   */
+  async raisePost(postId: string, grade: Grade, reason: string): Promise<boolean> {
+    const item = await this.get(postItemId(postId)).catch(() => undefined);
+    if (!item || item.state === "decided" || item.grade <= grade) return false;
+    const data: Omit<ReviewItem, "state"> = {
+      id: item.id,
+      kind: item.kind,
+      queue: item.queue,
+      grade,
+      reason,
+      enqueuedAt: item.enqueuedAt,
+      dueAt: this.dueAt(grade, item.enqueuedAt),
+      ...(item.incidentId ? { incidentId: item.incidentId } : {}),
+      ...(item.post ? { post: item.post } : {}),
+    };
+    return (await this.enqueue(data)) === 2;
   }
 
   /** Joins the post to the waiting group of one of its bands, or (`start`) starts that item's group. */
@@ -352,22 +373,8 @@ export class ReviewService extends ReviewReads {
     return Object.entries(members).map(([postId, accountId]) => ({ postId, accountId }));
   }
 
-  private async fanout(base: ModerationAction, targets: readonly Target[], actsOn: string): Promise<number> {
-    if (base.action === "escalate") return 0;
-    const more = derivedActions(base, targets, actsOn);
-    if (more.length === 0) return 0;
-    return this.redis.reviewFanout(
-      this.o.keys.reviewDecisions(),
-      this.o.keys.reviewOutbox(),
-      this.o.keys.reviewAudit(),
-      this.o.keys.reviewAuditPrefix(),
-      this.now(),
-      base.moderator,
-      base.itemId,
-      base.incidentId ?? "",
-      base.reason,
-      ...more.flatMap((m) => [m.decisionId, m.json, m.what]),
-    );
+  private fanout(base: ModerationAction, targets: readonly Target[], actsOn: string): Promise<number> {
+    return fanOut(this.redis, this.o.keys, base, derivedActions(base, targets, actsOn), this.now());
   }
 
   /** Returns every expired lease to its queue (a claim does this for its own queue anyway). */

@@ -16,8 +16,13 @@ export function followIncidents(
 ) {
   return (e: IncidentEvent) => {
     const work = async () => {
-      if (e.kind === "opened" || e.kind === "regraded" || e.kind === "reopened")
-        await review.enqueueIncident(await get(e.incidentId));
+      if (e.kind === "opened" || e.kind === "regraded" || e.kind === "reopened") {
+        const inc = await get(e.incidentId);
+        await review.enqueueIncident(inc);
+        // Reports against a harmful post (not report-bombing, an attack) raise the post's own item.
+        if (inc.source === "reports" && inc.kind === "post" && inc.type !== "attack")
+          await review.raisePost(inc.key, inc.grade, `reported by users: incident ${inc.id}`);
+      }
       const kind =
         e.kind === "regraded"
           ? "grade"
@@ -61,6 +66,7 @@ function startReview(ctx: WorkerContext): { close(): Promise<void> } {
       grade: Number(h.grade),
       kind: h.kind,
       key: h.key,
+      source: h.source,
       openedAt: Number(h.openedAt),
     } as Parameters<ReviewService["enqueueIncident"]>[0];
   };

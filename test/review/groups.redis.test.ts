@@ -135,4 +135,18 @@ describe("grouped copies", () => {
     const audit = await r.audit.query({ actor: "mia", limit: 100 });
     expect(audit.entries.filter((e) => e.kind === "decide")).toHaveLength(12);
   });
+
+  it("reports against a harmful post raise its waiting item, never lower it", async () => {
+    const r = new ReviewService({ redis, keys, events: new Events(), slaMinutes: sla, leaseSeconds: 60 });
+    await r.enqueuePost({
+      post: post("reported1", "a1", "some harmful claim that got reported"),
+      queue: "abuse",
+      reason: "abuse 0.99",
+    });
+    expect(await r.raisePost("reported1", 2, "reported by users")).toBe(true);
+    expect(await r.get("post:reported1")).toMatchObject({ grade: 2, reason: "reported by users" });
+    expect(await r.raisePost("reported1", 3, "later")).toBe(false);
+    const first = (await r.list("abuse", "waiting")).items[0];
+    expect(first?.id).toBe("post:reported1");
+  });
 });
