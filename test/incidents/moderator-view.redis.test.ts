@@ -12,6 +12,7 @@ import { foldText, representativeText, titleOf } from "../../src/incidents/title
 import { renderShow } from "../../src/incidents/show";
 import { Keys } from "../../src/keys";
 import { ClusterIdentity } from "../../src/worker/clusters";
+import { StreamClock } from "../../src/worker/stream-clock";
 import { cleanRedis, isolatedConfig, redisClient } from "../helpers/env";
 
 const cfg = isolatedConfig("modview", (p) => ({
@@ -195,5 +196,31 @@ describe("one cluster identity", () => {
     const resolved = [];
     for (const b of [bands[2]!, bands[0]!, bands[3]!, bands[1]!]) resolved.push(await ids.resolve(b, clock));
     expect(new Set(resolved)).toEqual(new Set([bands[2]]));
+  });
+});
+
+describe("stream time", () => {
+  it("follows the latest applied event time, and reports the windows late posts landed in", async () => {
+    let wall = 1_800_000_000_000;
+    const clock = new StreamClock({
+      redis,
+      keys,
+      worker: "w1",
+      bucketSeconds: 10,
+      lateMs: 30_000,
+      idleMs: 20_000,
+      wall: () => wall,
+    });
+    clock.observe([wall - 2000, wall - 1500]);
+    await clock.flush();
+    expect(await clock.now()).toBe(wall - 1500);
+    // A backlog: posts written 90 s ago arrive now.
+    clock.observe([wall - 96_000, wall - 95_000, wall - 81_000]);
+    await clock.flush();
+    expect(await clock.lateTimes(5000)).toEqual([wall - 81_000, wall - 95_000]);
+    expect(await clock.now()).toBe(wall - 1500);
+    // Nothing applied for longer than idleMs: the stream is idle and ages with the wall clock.
+    wall += 25_000;
+    expect(await clock.now()).toBe(wall);
   });
 });
