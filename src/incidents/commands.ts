@@ -44,6 +44,8 @@ export interface OpenInput {
   ref: string;
   figures: IncidentFigures;
   firstEvidenceAt: number;
+  /** When the evidence was detected, in stream (event) time; the opening time when absent. */
+  detectedAt?: number;
   text: string;
   /** More window tags that belong to the same incident (its near-duplicate cluster). */
   aliases?: string[];
@@ -118,7 +120,9 @@ export class IncidentCommands {
       else {
         const e = r.event;
         this.emit(
-          r.outcome === "opened" && e ? { ...e, detectedAfterMs: Math.max(0, e.at - input.firstEvidenceAt) } : e,
+          r.outcome === "opened" && e
+            ? { ...e, detectedAfterMs: Math.max(0, (input.detectedAt ?? e.at) - input.firstEvidenceAt) }
+            : e,
         );
         if (r.outcome !== "opened" && r.outcome !== "duplicate") await this.regrade(r.id, input.figures, true);
         return { outcome: r.outcome, id: r.id };

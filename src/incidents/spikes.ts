@@ -32,6 +32,8 @@ export async function applySpike(c: IncidentCommands, spike: Spike, ref: string)
     figures,
     // The first flagged post seen, not the start of the detector's window (up to 30 s earlier).
     firstEvidenceAt: sample.length ? Math.min(...sample.map((p) => Date.parse(p.createdAt))) : spike.windowStart,
+    // Time to detect in stream time: a backlog's burst is judged as it happened.
+    detectedAt: spike.detectedAt,
     text: `${spike.type} spike on ${spike.kind} "${spike.key}": ${spike.reason}`,
     aliases: clusterOf(sample),
   });
