@@ -58,8 +58,9 @@ export async function scanReports(c: IncidentCommands): Promise<OpenResult[]> {
         firstEvidenceAt,
         text: `report-bombing: ${reporters} accounts reported a post the models score as harmless (${reason})`,
       });
-      if (r.outcome !== "duplicate")
-        await c.describe(r.id, [], `report-bombing of post ${post} by ${reporters} accounts`);
+      // A continuing flood (the same reference) still grows the incident's peak figures and title.
+      if (r.outcome === "duplicate") await c.regrade(r.id, figures);
+      await c.describe(r.id, [], `report-bombing of post ${post} by ${reporters} accounts`);
       out.push(r);
       continue;
     }
@@ -76,7 +77,8 @@ export async function scanReports(c: IncidentCommands): Promise<OpenResult[]> {
       firstEvidenceAt,
       text: `${reporters} distinct reporters reported ${kind} "${key}" (${reason})`,
     });
-    if (r.outcome !== "duplicate") await c.describe(r.id);
+    if (r.outcome === "duplicate") await c.regrade(r.id, figures);
+    await c.describe(r.id);
     out.push(r);
   }
   return out;
