@@ -46,6 +46,15 @@ function IncidentsSchema() {
       groups: PerType(Type.String({ minLength: 1 })),
       quietSeconds: PositiveInt,
       coolDownSeconds: PositiveInt,
+      /** Steady grades: a grade steps down (one step) only after this long without a new spike. */
+      downgradeQuietSeconds: Type.Optional(PositiveInt),
+      /** Targeted harassment (abuse on a mention) by at least `minAccounts` accounts grades at least `atLeast`. */
+      harassment: Type.Optional(
+        Type.Object(
+          { minAccounts: PositiveInt, atLeast: Type.Integer({ minimum: 1, maximum: 4 }) },
+          { additionalProperties: false },
+        ),
+      ),
       evidence: Type.Object(
         {
           perKey: Type.Integer({ minimum: 1, maximum: 100 }),
@@ -54,7 +63,16 @@ function IncidentsSchema() {
         { additionalProperties: false },
       ),
       reports: Type.Object(
-        { enabled: Type.Boolean(), minReporters: PositiveInt, windowBuckets: PositiveInt },
+        {
+          enabled: Type.Boolean(),
+          minReporters: PositiveInt,
+          windowBuckets: PositiveInt,
+          /**
+           * Report-bombing: a reported post whose every model score is below this is harmless,
+           * so a flood of reports against it is an attack by the reporters (default 0.5).
+           */
+          harmlessBelow: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        },
         { additionalProperties: false },
       ),
       technical: Type.Object(

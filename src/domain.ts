@@ -146,6 +146,25 @@ export interface EvidencePost {
   text: string;
   createdAt: string;
   scores: Record<Category, number>;
+  /** Age of the author's account when the post was sampled (absent in evidence kept before it was recorded). */
+  accountAgeDays?: number;
+}
+
+/** An incident's scale in people's terms (what the incidents page and `incident show` lead with). */
+export interface IncidentSummary {
+  /** Distinct accounts behind the evidence (for a report flood: the reporters). */
+  accounts: number;
+  /** Of them, accounts younger than the pipeline's keyWindows.newAccountDays. */
+  newAccounts: number;
+  /** Followers of those accounts, summed. */
+  reach: number;
+  /** First and last evidence, ms since epoch. */
+  firstSeen: number;
+  lastSeen: number;
+  /** Peak flagged posts per minute. */
+  ratePerMin: number;
+  /** The representative text: the most common normalised text among the evidence. */
+  text?: string;
 }
 
 export interface Incident {
@@ -172,11 +191,16 @@ export interface Incident {
   respondingAt?: number;
   resolvedAt?: number;
   reviewedAt?: number;
+  /** Last grade change, ms since epoch (steady grades step down only after a quiet period since it). */
+  regradedAt?: number;
   /** Set when the incident has been quiet long enough for the system to propose resolving it. */
   resolveProposedAt?: number;
   reopenCount: number;
   /** Window keys (hash tags) that feed this incident: the opening key and its near-duplicate cluster. */
   aliases: string[];
+  /** What a moderator reads: the most readable key and the representative text; never a band hash. */
+  title: string;
+  summary: IncidentSummary;
 }
 
 export type IncidentEventKind =
@@ -242,6 +266,19 @@ export interface ReviewItem {
   leaseUntil?: number;
   /** Escalated items wait for a lead. */
   escalated?: boolean;
+  /** Near-duplicate copies collapsed into this item (a decision applies to every post in it). */
+  group?: ReviewGroup;
+}
+
+export interface ReviewGroup {
+  /** Posts in the group, this item's own post included. */
+  copies: number;
+  /** Distinct accounts behind them. */
+  accounts: number;
+  /** Some of those accounts (at most 20). */
+  authors: string[];
+  /** Some of the posts (at most 50). */
+  postIds: string[];
 }
 
 export const DECISION_KINDS = [

@@ -60,6 +60,26 @@ export class Keys {
     return `${this.prefix}:{spike:${type}:${tag.slice(1, -1)}}`;
   }
 
+  /** Stream clock: the latest event time (ms) each worker has applied (a sorted set, member = worker). */
+  streamClock(): string {
+    return `${this.prefix}:{detector}:clock`;
+  }
+
+  /** Late posts' event times (member = latest late event time of a bucket, score = wall time seen), for the detector. */
+  lateBuckets(): string {
+    return `${this.prefix}:{detector}:late`;
+  }
+
+  /** Near-duplicate cluster identity of one period: MinHash band → the cluster's first band (a hash). */
+  clusterAlias(period: number): string {
+    return `${this.prefix}:{clusters}:alias:${period}`;
+  }
+
+  /** Cluster merges recorded by the detector (a capped list of JSON). */
+  clusterMerges(): string {
+    return `${this.prefix}:{clusters}:merges`;
+  }
+
   /** Stream of detected spikes, for incidents and drills. */
   spikes(): string {
     return `${this.prefix}:{spikes}`;
@@ -81,6 +101,16 @@ export class Keys {
   /** Keys reported in one time bucket, by report count (candidates for report-opened incidents). */
   reported(bucketStart: number): string {
     return `${this.prefix}:{reported}:z:${bucketStart}`;
+  }
+
+  /** Highest model score of each flagged post seen in one hour (a hash post id → score), to judge reports. */
+  flaggedScores(hour: number): string {
+    return `${this.prefix}:{reported}:flagged:${hour}`;
+  }
+
+  /** Reported post ↔ its author in one time bucket (a hash "{post:..}" → "{author:..}" and back). */
+  reportTargets(bucketStart: number): string {
+    return `${this.prefix}:{reported}:targets:${bucketStart}`;
   }
 
   /** One incident (a hash). */
@@ -187,6 +217,16 @@ export class Keys {
   /** Pub/sub channel of queue changes, for live updates. */
   reviewChannel(): string {
     return `${this.prefix}:{review}:changes`;
+  }
+
+  /** Near-duplicate groups of single posts: MinHash band → the waiting item that collects its copies (a hash). */
+  reviewGroups(): string {
+    return `${this.prefix}:{review}:groups`;
+  }
+
+  /** Prefix of a group's members (post → author hash; ":a" the accounts set); the item id follows. */
+  reviewGroupPrefix(): string {
+    return `${this.prefix}:{review}:group:`;
   }
 
   /** Lease electing the one publisher of moderation actions. */

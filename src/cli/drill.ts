@@ -19,7 +19,13 @@ export function registerDrillCommand(program: Command, deps: { config: () => Con
     .option("--json", "print one JSON object")
     .option("--rate <n>", "background posts per second", (v) => Number(v), 200)
     .option("--seed <n>", "seed of the generated traffic", (v) => Number(v), 1)
-    .action(async (name: string, o: { json?: boolean; rate: number; seed: number }) => {
+    .option(
+      "--observe <seconds>",
+      "keep watching this long after the last burst (grade changes are counted over it)",
+      (v) => Number(v),
+      60,
+    )
+    .action(async (name: string, o: { json?: boolean; rate: number; seed: number; observe: number }) => {
       const names = name === "all" ? scenarioNames : [name];
       if (!names.every((n) => scenarioNames.includes(n)))
         throw new Error(`unknown scenario "${name}"; one of: ${scenarioNames.join(", ")}, all`);
@@ -34,6 +40,7 @@ export function registerDrillCommand(program: Command, deps: { config: () => Con
         backgroundRate: o.rate,
         warmupMs: 5000,
         timeoutMs: 45_000,
+        observeMs: o.observe * 1000,
         seed: o.seed,
         corpus: loadBenignCorpus(defaultDataDir()),
       });
@@ -52,8 +59,11 @@ function format(r: DrillReport): string {
       : x.unexpected.length
         ? `opened ${x.unexpected.map((u) => u.type).join(", ")} (should open nothing)`
         : "opened nothing, as it should";
-    const inc = x.incidents.map((i) => `${i.id} ${i.type} grade ${i.grade}`).join(", ");
-    return `${x.pass ? "PASS" : "FAIL"}  ${x.scenario.padEnd(9)} ${verdict}${inc ? `; incident ${inc}` : ""}   — ${what}`;
+    const inc = x.incidents
+      .map((i) => `${i.id} ${i.type} grade ${i.grade} (${i.regrades} grade changes) "${i.title}"`)
+      .join(", ");
+    const why = x.failures.length ? `\n      ${x.failures.join("; ")}` : "";
+    return `${x.pass ? "PASS" : "FAIL"}  ${x.scenario.padEnd(10)} ${verdict}${inc ? `; incident ${inc}` : ""}   — ${what}${why}`;
   });
-  return `${lines.join("\n")}\nbackground: ${r.backgroundPosts} posts, ${r.backgroundSpikes.length} spikes; ${r.seconds}s\n`;
+  return `${lines.join("\n")}\nbackground: ${r.backgroundPosts} posts, ${r.backgroundSpikes.length} spikes, ${r.backgroundIncidents.length} incidents; ${r.seconds}s\n`;
 }

@@ -9,6 +9,7 @@ import { Events } from "../events";
 
 import type { IncidentKeys } from "../incidents/keys";
 import { IncidentService } from "../incidents/service";
+import { renderShow } from "../incidents/show";
 
 export interface IncidentCliDeps {
   config: () => Config;
@@ -51,32 +52,61 @@ export function registerIncidentCommands(program: Command, deps: IncidentCliDeps
     .option("--state <state>", "only this state", state)
     .option("--type <type>", "only this type (rumour, abuse, attack, data_leak, technical)")
     .option("--live", "only incidents not yet resolved")
+    .option("--grade <n>", "only this grade (1-4)", (v) => Number(v))
+    .option("--group <name>", "only this working group")
+    .option("--q <text>", "search the key, title and representative text")
     .option("--json", "one JSON object per line")
     .option("--limit <n>", "at most this many", (v) => Number(v), 50)
-    .action(async (o: { state?: IncidentState; type?: IncidentType; live?: boolean; json?: boolean; limit: number }) =>
-      withService(deps, async (s) => {
-        const list = await s.list({ state: o.state, type: o.type, live: o.live, limit: o.limit });
-        if (o.json) return out(list.map((i) => JSON.stringify(i)).join("\n"));
-        if (list.length === 0) return deps.say("no incidents");
-        out(
-          list
-            .map(
-              (i) =>
-                `${i.id}  ${i.type.padEnd(9)} ${ROMAN[i.grade].padEnd(3)} ${i.state.padEnd(10)} ${i.group.padEnd(13)} ${i.kind}:${i.key}  opened ${new Date(i.openedAt).toISOString()}  respond by ${new Date(s.respondBy(i)).toISOString()}`,
-            )
-            .join("\n"),
-        );
-      }),
+    .action(
+      async (o: {
+        state?: IncidentState;
+        type?: IncidentType;
+        live?: boolean;
+        grade?: number;
+        group?: string;
+        q?: string;
+        json?: boolean;
+        limit: number;
+      }) =>
+        withService(deps, async (s) => {
+          const list = await s.list({
+            state: o.state,
+            type: o.type,
+            live: o.live,
+            grade: o.grade,
+            group: o.group,
+            q: o.q,
+            limit: o.limit,
+          });
+          if (o.json) return out(list.map((i) => JSON.stringify(i)).join("\n"));
+          if (list.length === 0) return deps.say("no incidents");
+          out(
+            list
+              .map(
+                (i) =>
+                  `${i.id}  ${i.type.padEnd(9)} ${ROMAN[i.grade].padEnd(3)} ${i.state.padEnd(10)} ${i.group.padEnd(13)} ${i.title}  opened ${new Date(i.openedAt).toISOString()}  respond by ${new Date(s.respondBy(i)).toISOString()}`,
+              )
+              .join("\n"),
+          );
+        }),
     );
 
   incident
     .command("show")
-    .description("an incident and its timeline, as JSON")
+    .description("an incident as a lead reads it: title, grade, state, summary, timeline, top evidence")
     .argument("<id>")
-    .action(async (id: string) =>
+    .option("--json", "the machine form: the incident with respondBy, timeline, evidence and sparkline")
+    .action(async (id: string, o: { json?: boolean }) =>
       withService(deps, async (s) => {
-        const [inc, timeline] = await Promise.all([s.get(id), s.timeline(id)]);
-        out(JSON.stringify({ ...inc, respondBy: s.respondBy(inc), timeline }, null, 2));
+        const [inc, timeline, evidence, sparkline] = await Promise.all([
+          s.get(id),
+          s.timeline(id),
+          s.store.evidence(id),
+          s.store.sparkline(id),
+        ]);
+        if (o.json)
+          return out(JSON.stringify({ incident: inc, respondBy: s.respondBy(inc), timeline, evidence, sparkline }));
+        out(renderShow({ incident: inc, timeline, evidence, respondBy: s.respondBy(inc) }));
       }),
     );
 

@@ -8,6 +8,8 @@ import { servicesDown, servicesStatus, servicesUp } from "../services";
 import { createKafka } from "../source/kafka";
 import { ndjsonMessages, postMessages, publish } from "../replay/producer";
 import { Synth } from "../replay/synth";
+import { loadBenignCorpus, type Corpus } from "../replay/corpus";
+import { defaultDataDir } from "./score";
 import { runWorkerUntilSignal } from "../worker/run";
 import { registerDemoCommand } from "./demo";
 import { registerDrillCommand } from "./drill";
@@ -59,22 +61,40 @@ program
   .option("--topic <name>", "topic to publish to (default: the posts topic)")
   .option("--synthetic <n>", "publish N synthetic posts instead of a file", int("synthetic"))
   .option("--seed <n>", "seed of the synthetic generator", int("seed"), 1)
-  .action(async (file: string | undefined, o: { rate: number; topic?: string; synthetic?: number; seed: number }) => {
-    const cfg = config();
-    const log = createLogger(cfg.logLevel, "replay");
-    if (!file && o.synthetic === undefined) throw new InvalidArgumentError("give a FILE or --synthetic N");
-    const total = o.synthetic ?? 0;
-    const bar = progressBar(total, "replay");
-    const messages = file ? ndjsonMessages(file) : postMessages(synthetic(total, o.seed, o.rate));
-    const sent = await publish(messages, {
-      kafka: createKafka(cfg, log),
-      topic: o.topic ?? cfg.pipeline.kafka.topics.posts,
-      rate: o.rate,
-      onProgress: (n) => bar.update(n),
-    });
-    bar.stop();
-    say(`published ${sent} messages`);
-  });
+  .option(
+    "--templates",
+    "synthetic posts from the composed templates instead of real harmless texts (they repeat: near-duplicate clusters, and incidents on flagged ones, are expected)",
+  )
+  .action(
+    async (
+      file: string | undefined,
+      o: { rate: number; topic?: string; synthetic?: number; seed: number; templates?: boolean },
+    ) => {
+      const cfg = config();
+      const log = createLogger(cfg.logLevel, "replay");
+      if (!file && o.synthetic === undefined) throw new InvalidArgumentError("give a FILE or --synthetic N");
+      const total = o.synthetic ?? 0;
+      // Real harmless texts, one per near-duplicate family, form no clusters by construction; the
+      // composed templates repeat, and a replay of them says so.
+      const corpus = file || o.templates ? undefined : loadBenignCorpus(defaultDataDir());
+      if (!file)
+        say(
+          corpus
+            ? "synthetic posts: real harmless texts from the data sets, one per near-duplicate family"
+            : "synthetic posts from templates: they repeat, so near-duplicate clusters (and incidents on flagged ones) are expected",
+        );
+      const bar = progressBar(total, "replay");
+      const messages = file ? ndjsonMessages(file) : postMessages(synthetic(total, o.seed, o.rate, corpus));
+      const sent = await publish(messages, {
+        kafka: createKafka(cfg, log),
+        topic: o.topic ?? cfg.pipeline.kafka.topics.posts,
+        rate: o.rate,
+        onProgress: (n) => bar.update(n),
+      });
+      bar.stop();
+      say(`published ${sent} messages`);
+    },
+  );
 
 program
   .command("generate")
@@ -90,8 +110,15 @@ program
     if (o.out) await new Promise<void>((r) => out.end(() => r()));
   });
 
-export function* synthetic(count: number, seed: number, rate: number) {
-  const synth = new Synth({ seed, authors: 50_000, zhShare: 0.5, startMs: Date.now(), ratePerSec: rate || 10_000 });
+export function* synthetic(count: number, seed: number, rate: number, corpus?: Corpus) {
+  const synth = new Synth({
+    seed,
+    authors: 50_000,
+    zhShare: 0.5,
+    startMs: Date.now(),
+    ratePerSec: rate || 10_000,
+    corpus,
+  });
   for (let i = 0; i < count; i++) yield synth.post();
 }
 

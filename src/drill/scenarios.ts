@@ -1,7 +1,7 @@
 // Drill scenarios (预案演练): named incidents injected into background traffic. Each scenario is
 // a burst of posts over a few seconds from its own accounts, with the incident type the plan
 // expects it to open — or none, for the benign trend and the noisy author. Pure.
-import type { IncidentType, Post } from "../domain";
+import type { IncidentType, Post, Report } from "../domain";
 import { rng } from "../replay/synth";
 
 export interface Scenario {
@@ -12,6 +12,17 @@ export interface Scenario {
   /** Posts of the burst, in order, spread over `seconds`. */
   posts(startMs: number, seed: number): Post[];
   seconds: number;
+  /**
+   * The readable keys the scenario is built around (its hashtag, domain or mention target; for a
+   * text-only scenario a phrase of its text): its incident's title must contain one of them.
+   */
+  keys?(seed: number): string[];
+  /** User reports sent with the burst (report floods). */
+  reports?(startMs: number, seed: number): Report[];
+  /** The posts arrive this long after they were written (a backlog: a worker catching up). */
+  lateSeconds?: number;
+  /** Incident types the scenario must not open (besides anything for a benign one). */
+  forbid?: IncidentType[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -71,6 +82,7 @@ export const SCENARIOS: Scenario[] = [
     description: "a false claim copied with small edits by many accounts",
     expect: "rumour",
     seconds: 20,
+    keys: () => ["自来水投毒"],
     posts: (start, seed) =>
       burst(
         "rumour",
@@ -91,6 +103,7 @@ export const SCENARIOS: Scenario[] = [
     description: "an abuse pile-on against one account",
     expect: "abuse",
     seconds: 20,
+    keys: (seed) => [`drill_target_${seed}`],
     posts: (start, seed) =>
       burst(
         "pileon",
@@ -110,6 +123,7 @@ export const SCENARIOS: Scenario[] = [
     description: "new zero-follower accounts flooding one link",
     expect: "attack",
     seconds: 15,
+    keys: () => ["free-coin-drop.example"],
     posts: (start, seed) =>
       burst(
         "botflood",
@@ -129,6 +143,7 @@ export const SCENARIOS: Scenario[] = [
     description: "a person's phone and ID-card numbers passed around",
     expect: "data_leak",
     seconds: 15,
+    keys: () => ["人肉出来了"],
     posts: (start, seed) =>
       burst(
         "leak",
@@ -148,6 +163,7 @@ export const SCENARIOS: Scenario[] = [
     description: "a benign trending hashtag: many posts, nothing harmful",
     expect: undefined,
     seconds: 20,
+    keys: () => ["WorldCupFinal"],
     posts: (start, seed) =>
       burst(
         "trend",
@@ -167,6 +183,7 @@ export const SCENARIOS: Scenario[] = [
     description: "one account posting a lot of ordinary posts",
     expect: undefined,
     seconds: 20,
+    keys: () => [],
     posts: (start, seed) =>
       burst(
         "noisy",
@@ -181,5 +198,63 @@ export const SCENARIOS: Scenario[] = [
       ),
   },
 ];
+
+const ABUSE_LATE = [
+  "go away you ugly clown, everyone hates you",
+  "you are garbage and a liar, delete your account",
+  "shut your mouth you disgusting loser",
+  "你就是个垃圾废物，滚",
+  "垃圾东西，赶紧滚",
+];
+
+// Added for issue 17: report-bombing of a harmless post, and a pile-on that arrives 90 s late.
+SCENARIOS.push(
+  {
+    name: "reportbomb",
+    description: "60 accounts reporting one harmless post within 12 s (report-bombing)",
+    expect: "attack",
+    forbid: ["abuse"],
+    seconds: 12,
+    keys: () => ["report-bombing"],
+    posts: (start, seed) => [
+      {
+        id: `drill-reportbomb-${seed}-post`,
+        createdAt: iso(start - 2000),
+        author: account("reportbomb", seed, 0, 800, 2000),
+        text: "Fresh sourdough out of the oven this morning, the crust came out perfect",
+      },
+    ],
+    reports: (start, seed) =>
+      Array.from({ length: 60 }, (_, i) => ({
+        id: `drill-reportbomb-${seed}-r${i}`,
+        reporterId: `drill-reportbomb-${seed}-reporter${i}`,
+        postId: `drill-reportbomb-${seed}-post`,
+        targetAuthorId: `drill-reportbomb-${seed}-u0`,
+        reason: "abuse" as const,
+        createdAt: iso(start + Math.floor((i * 12_000) / 60)),
+      })),
+  },
+  {
+    name: "late",
+    description: "an abuse pile-on whose posts arrive 90 s after they were written (a backlog)",
+    expect: "abuse",
+    seconds: 20,
+    lateSeconds: 90,
+    keys: (seed) => [`drill_late_${seed}`],
+    posts: (start, seed) =>
+      burst(
+        "late",
+        50,
+        20,
+        start,
+        (i, r) => ({
+          author: account("late", seed, i, 20 + Math.floor(r() * 800), 200 + i),
+          text: `@drill_late_${seed} ${pick(r, ABUSE_LATE)}`,
+          mentions: [`drill_late_${seed}`],
+        }),
+        seed,
+      ),
+  },
+);
 
 export const scenarioNames = SCENARIOS.map((s) => s.name);

@@ -36,6 +36,7 @@ export function apiDeps(cfg: Config, redis: Redis, events = new Events()) {
   if (!ic) throw new Error("the pipeline file has no incidents section");
   const api = apiConfig(p);
   const keys = new Keys(p.redis.prefix);
+  const incidents = new IncidentService({ redis, keys, pipeline: p, events });
   const review = new ReviewService({
     redis,
     keys,
@@ -43,8 +44,10 @@ export function apiDeps(cfg: Config, redis: Redis, events = new Events()) {
     slaMinutes: ic.slaMinutes,
     leaseSeconds: api.leaseSeconds,
     maxWaiting: api.maxWaiting,
+    // A decision on an incident acts on the posts and accounts of its evidence.
+    evidenceOf: async (id) =>
+      (await incidents.store.evidence(id)).map((e) => ({ postId: e.id, accountId: e.authorId })),
   });
-  const incidents = new IncidentService({ redis, keys, pipeline: p, events });
   const auth = new AuthStore(redis, keys, api.sessionTtlSeconds);
   return { api, incidentsConfig: ic, redis, keys, events, review, incidents, auth };
 }

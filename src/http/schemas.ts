@@ -51,6 +51,17 @@ export const ReviewItem = Type.Object(
     holder: Type.Optional(Type.String()),
     leaseUntil: Type.Optional(Type.Number()),
     escalated: Type.Optional(Type.Boolean()),
+    group: Type.Optional(
+      Type.Object(
+        {
+          copies: Type.Integer({ description: "posts in the group, this item's own post included" }),
+          accounts: Type.Integer({ description: "distinct accounts behind them" }),
+          authors: Type.Array(Type.String(), { maxItems: 20 }),
+          postIds: Type.Array(Type.String(), { maxItems: 50 }),
+        },
+        { description: "near-duplicate copies collapsed into this item; a decision applies to every post in it" },
+      ),
+    ),
   },
   { $id: "ReviewItem" },
 );
@@ -132,6 +143,16 @@ export const Incident = Type.Object({
   lastActivityAt: Type.Number(),
   reopenCount: Type.Number(),
   resolvedAt: Type.Optional(Type.Number()),
+  title: Type.String({ description: "the most readable key and the representative text; never a band hash" }),
+  summary: Type.Object({
+    accounts: Type.Number(),
+    newAccounts: Type.Number(),
+    reach: Type.Number(),
+    firstSeen: Type.Number({ description: "ms since epoch" }),
+    lastSeen: Type.Number({ description: "ms since epoch" }),
+    ratePerMin: Type.Number(),
+    text: Type.Optional(Type.String({ description: "representative text" })),
+  }),
 });
 
 export const IncidentEvent = Type.Object({

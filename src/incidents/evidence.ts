@@ -16,6 +16,8 @@ export interface EvidenceOptions {
   retentionSeconds: number;
 }
 
+const HOUR = 3_600_000;
+
 /** What a report says about the incident type it points to. */
 export const REPORT_TYPE = {
   rumour: "rumour",
@@ -32,6 +34,7 @@ export function toSample(post: Post, score: Score, tags: string[]): SampledPost 
     followers: post.author.followers,
     text: post.text,
     createdAt: post.createdAt,
+    accountAgeDays: post.author.accountAgeDays,
     scores: Object.fromEntries(
       CATEGORIES.map((c) => [c, Math.round(score[c].score * 1000) / 1000]),
     ) as SampledPost["scores"],
@@ -47,13 +50,24 @@ export async function recordEvidence(
   for (const { post, score, tags } of e.posts) {
     const s = toSample(post, score, tags);
     o.store.sampleAdd(pipe, tags, s, o.perKey, o.retentionSeconds);
+    // What the models thought of a flagged post, so a flood of reports against it can be judged.
+    const hourKey = o.keys.flaggedScores(Math.floor(Date.parse(post.createdAt) / HOUR));
+    pipe.hset(hourKey, o.keys.tag("post", post.id), Math.max(...CATEGORIES.map((c) => score[c].score)).toFixed(3));
+    pipe.expire(hourKey, Math.max(o.retentionSeconds, 7200));
   }
   const bs = o.bucketSeconds;
   for (const r of e.reports) {
     const bucket = Math.floor(Date.parse(r.createdAt) / 1000 / bs) * bs;
     const key = o.keys.reported(bucket);
-    pipe.zincrby(key, 1, `${r.reason}|${o.keys.tag("post", r.postId)}`);
-    if (r.targetAuthorId) pipe.zincrby(key, 1, `${r.reason}|${o.keys.tag("author", r.targetAuthorId)}`);
+    const post = o.keys.tag("post", r.postId);
+    pipe.zincrby(key, 1, `${r.reason}|${post}`);
+    if (r.targetAuthorId) {
+      const author = o.keys.tag("author", r.targetAuthorId);
+      pipe.zincrby(key, 1, `${r.reason}|${author}`);
+      const targets = o.keys.reportTargets(bucket);
+      pipe.hset(targets, post, author, author, post);
+      pipe.expire(targets, o.retentionSeconds);
+    }
     pipe.expire(key, o.retentionSeconds);
   }
   if (pipe.length) await execChecked(pipe);

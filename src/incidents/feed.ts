@@ -4,6 +4,7 @@
 import type { Redis } from "ioredis";
 import type { Spike } from "../domain";
 import type { IncidentKeys } from "./keys";
+import { StreamGroupReader } from "../redis/stream";
 
 export const SPIKES_GROUP = "incidents";
 
@@ -17,55 +18,26 @@ export interface SpikeFeedOptions {
   batch?: number;
 }
 
-type Entry = [string, string[]];
-
 export class SpikeFeed {
-  private ready = false;
+  private readonly reader: StreamGroupReader;
 
-  constructor(private readonly o: SpikeFeedOptions) {}
-
-  private async ensureGroup(): Promise<void> {
-    if (this.ready) return;
-    try {
-      await this.o.redis.xgroup("CREATE", this.o.keys.spikes(), SPIKES_GROUP, "0", "MKSTREAM");
-    } catch (err) {
-      if (!String((err as Error).message).includes("BUSYGROUP")) throw err;
-    }
-    this.ready = true;
+  constructor(private readonly o: SpikeFeedOptions) {
+    this.reader = new StreamGroupReader({
+      redis: o.redis,
+      stream: o.keys.spikes(),
+      group: SPIKES_GROUP,
+      consumer: o.consumer,
+      claimIdleMs: o.claimIdleMs,
+    });
   }
 
   /** Applies new and abandoned spikes; returns how many were applied. */
   async poll(): Promise<number> {
-    await this.ensureGroup();
-    const key = this.o.keys.spikes();
-    const count = this.o.batch ?? 50;
-    const claimed = (await this.o.redis.xautoclaim(
-      key,
-      SPIKES_GROUP,
-      this.o.consumer,
-      this.o.claimIdleMs ?? 30_000,
-      "0",
-      "COUNT",
-      count,
-    )) as [string, Entry[]];
-    const fresh = (await this.o.redis.xreadgroup(
-      "GROUP",
-      SPIKES_GROUP,
-      this.o.consumer,
-      "COUNT",
-      count,
-      "STREAMS",
-      key,
-      ">",
-    )) as [string, Entry[]][] | null;
-    const entries = [...(claimed[1] ?? []), ...(fresh?.[0]?.[1] ?? [])];
     let n = 0;
-    for (const [id, fields] of entries) {
-      if (!fields) continue;
-      const i = fields.indexOf("spike");
-      const spike = JSON.parse(fields[i + 1] ?? "null") as Spike | null;
-      if (spike) await this.o.apply(spike, id);
-      await this.o.redis.xack(key, SPIKES_GROUP, id);
+    for (const e of await this.reader.read(this.o.batch ?? 50)) {
+      const spike = JSON.parse(e.field("spike") ?? "null") as Spike | null;
+      if (spike) await this.o.apply(spike, e.id);
+      await this.reader.ack([e.id]);
       n++;
     }
     return n;

@@ -32,6 +32,8 @@ export interface GradeResult {
   points: number;
   /** Points per factor, so the timeline shows why. */
   breakdown: Record<keyof IncidentFigures | "type", number>;
+  /** Set when a floor (not the points) decided the grade, saying which. */
+  floor?: string;
 }
 
 const FACTORS = ["flagged", "perMinute", "authors", "reach", "confidence", "growth"] as const;

@@ -10,6 +10,8 @@ export interface IncidentKeys {
   spikes(): string;
   evidenceSample(tag: string): string;
   reported(bucketStart: number): string;
+  flaggedScores(hour: number): string;
+  reportTargets(bucketStart: number): string;
   incident(id: string): string;
   incidentTimeline(id: string): string;
   incidentEvidence(id: string): string;

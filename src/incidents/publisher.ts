@@ -7,6 +7,7 @@ import type { Producer } from "kafkajs";
 import { type IncidentEvent, ROMAN } from "../domain";
 
 import type { IncidentKeys } from "./keys";
+import { StreamGroupReader } from "../redis/stream";
 
 export const OUTBOX_GROUP = "publisher";
 
@@ -23,8 +24,6 @@ export interface PublisherOptions {
   ensureStatementsTopic?: () => Promise<void>;
   onAlertError?: (err: Error) => void;
 }
-
-type Entry = [string, string[]];
 
 /** The Alertmanager v2 alert for an incident event: grade as severity, ended once resolved. */
 export function toAlert(e: IncidentEvent, group?: string) {
@@ -48,46 +47,23 @@ export function toAlert(e: IncidentEvent, group?: string) {
 }
 
 export class Publisher {
-  private ready = false;
   private statementsTopic: Promise<void> | undefined;
+  private readonly reader: StreamGroupReader;
 
-  constructor(private readonly o: PublisherOptions) {}
-
-  private async ensureGroup(): Promise<void> {
-    if (this.ready) return;
-    try {
-      await this.o.redis.xgroup("CREATE", this.o.keys.incidentOutbox(), OUTBOX_GROUP, "0", "MKSTREAM");
-    } catch (err) {
-      if (!String((err as Error).message).includes("BUSYGROUP")) throw err;
-    }
-    this.ready = true;
+  constructor(private readonly o: PublisherOptions) {
+    this.reader = new StreamGroupReader({
+      redis: o.redis,
+      stream: o.keys.incidentOutbox(),
+      group: OUTBOX_GROUP,
+      consumer: o.consumer,
+      claimIdleMs: o.claimIdleMs,
+    });
   }
 
   async poll(): Promise<number> {
-    await this.ensureGroup();
-    const key = this.o.keys.incidentOutbox();
-    const claimed = (await this.o.redis.xautoclaim(
-      key,
-      OUTBOX_GROUP,
-      this.o.consumer,
-      this.o.claimIdleMs ?? 30_000,
-      "0",
-      "COUNT",
-      100,
-    )) as [string, Entry[]];
-    const fresh = (await this.o.redis.xreadgroup(
-      "GROUP",
-      OUTBOX_GROUP,
-      this.o.consumer,
-      "COUNT",
-      100,
-      "STREAMS",
-      key,
-      ">",
-    )) as [string, Entry[]][] | null;
-    const entries = [...(claimed[1] ?? []), ...(fresh?.[0]?.[1] ?? [])].filter(([, f]) => f);
+    const entries = await this.reader.read(100);
     if (entries.length === 0) return 0;
-    const events = entries.map(([, f]) => JSON.parse(f[f.indexOf("event") + 1] ?? "{}") as IncidentEvent);
+    const events = entries.map((e) => JSON.parse(e.field("event") ?? "{}") as IncidentEvent);
     const messages = events.map((e) => ({ key: e.incidentId, value: JSON.stringify(e) }));
     const statements = messages.filter((_, i) => events[i]?.kind === "statement");
     if (statements.length && this.o.ensureStatementsTopic) {
@@ -104,8 +80,10 @@ export class Publisher {
       ],
     });
     if (this.o.alertmanager?.url) await this.alert(events).catch((err: Error) => this.o.onAlertError?.(err));
-    await this.o.redis.xack(key, OUTBOX_GROUP, ...entries.map(([id]) => id));
-    await this.o.redis.xdel(key, ...entries.map(([id]) => id));
+    await this.reader.ack(
+      entries.map((e) => e.id),
+      true,
+    );
     return entries.length;
   }
 

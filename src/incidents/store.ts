@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { EvidencePost, Incident, IncidentEvent, IncidentState } from "../domain";
 import type { IncidentKeys } from "./keys";
 import { execChecked } from "../redis/client";
+import { showKey, titleOf } from "./title";
 
 type Reply = [string, string, string?];
 type Client = Redis & {
@@ -44,6 +45,7 @@ const NUMERIC = new Set([
   "resolvedAt",
   "reviewedAt",
   "resolveProposedAt",
+  "regradedAt",
   "reopenCount",
 ]);
 
@@ -54,10 +56,21 @@ export function parseIncident(h: Record<string, string>): Incident | undefined {
   for (const [k, v] of Object.entries(h)) {
     if (k.startsWith("ref:")) continue;
     if (NUMERIC.has(k)) out[k] = Number(v);
-    else if (k === "figures" || k === "aliases") out[k] = JSON.parse(v) as unknown;
+    else if (k === "figures" || k === "aliases" || k === "summary") out[k] = JSON.parse(v) as unknown;
     else out[k] = v;
   }
-  return out as unknown as Incident;
+  const inc = out as unknown as Incident;
+  // Incidents stored before titles were written get the title their opening key gives.
+  inc.title ??= titleOf({ type: inc.type, kind: inc.kind, key: inc.key, readable: showKey(inc.kind, inc.key) });
+  inc.summary ??= {
+    accounts: inc.figures?.authors ?? 0,
+    newAccounts: 0,
+    reach: inc.figures?.reach ?? 0,
+    firstSeen: inc.firstEvidenceAt,
+    lastSeen: inc.lastActivityAt,
+    ratePerMin: inc.figures?.perMinute ?? 0,
+  };
+  return inc;
 }
 
 export class IncidentStore {
@@ -244,6 +257,54 @@ export class IncidentStore {
     return Object.entries(h)
       .map(([b, n]) => [Number(b), Number(n)] as [number, number])
       .sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The incident owning "type|tag" in the dedupe index, if any. */
+  async ownerId(type: string, tag: string): Promise<string | null> {
+    return this.redis.hget(this.keys.incidentIndex(), `${type}|${tag}`);
+  }
+
+  /** One numeric field of the spike records of a type's window tags (0 where absent). */
+  async spikeFields(type: string, tags: readonly string[], field: string): Promise<number[]> {
+    if (tags.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const tag of tags) pipe.hget(this.keys.spike(type, tag), field);
+    return (await execChecked(pipe)).map(([, v]) => Number(v ?? 0));
+  }
+
+  /** Reported members ("reason|tag") summed over the buckets' report sets, with their counts. */
+  async reportedOver(buckets: readonly number[]): Promise<[string, number][]> {
+    const sets = buckets.map((b) => this.keys.reported(b));
+    const flat = (await this.redis.call("ZUNION", sets.length, ...sets, "WITHSCORES")) as (string | string[])[];
+    // Redis answers [member, score, ...] (RESP2) or [[member, score], ...] (RESP3).
+    const list = flat.flat();
+    const out: [string, number][] = [];
+    for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i] ?? "", Number(list[i + 1])]);
+    return out;
+  }
+
+  /** The reported post ↔ author pairing of a report tag over the buckets (newest first), if any. */
+  async reportTarget(tag: string, buckets: readonly number[]): Promise<string | undefined> {
+    for (const b of buckets) {
+      const t = await this.redis.hget(this.keys.reportTargets(b), tag);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  /** Highest model score of a post (its window tag) when it was flagged within the last hours; undefined if never flagged. */
+  async flaggedScore(postTag: string, nowMs: number, hours = 3): Promise<number | undefined> {
+    const h = Math.floor(nowMs / 3_600_000);
+    for (let i = 0; i < hours; i++) {
+      const v = await this.redis.hget(this.keys.flaggedScores(h - i), postTag);
+      if (v !== null) return Number(v);
+    }
+    return undefined;
+  }
+
+  /** Distinct authors (for a reported key: reporters) of a window tag over the buckets. */
+  async distinctAuthors(tag: string, buckets: readonly number[]): Promise<number> {
+    return this.redis.pfcount(...buckets.map((b) => this.keys.authors(tag, b)));
   }
 
   /** True when this worker holds (or just took) the incident lease. */

@@ -16,6 +16,35 @@ export interface ConsumerLagOptions {
   log: Logger;
 }
 
+/** The admin calls a lag reading needs (kafkajs Admin has them). */
+export type LagAdmin = Pick<Admin, "fetchOffsets" | "fetchTopicOffsets">;
+
+/**
+ * The one lag reading: per partition of each topic, the log end minus the group's committed
+ * offset. A partition with no committed offset has consumed nothing yet, so everything retained
+ * waits: its lag is the whole log (end - low), never 0.
+ */
+export async function readLag(
+  admin: LagAdmin,
+  groupId: string,
+  topics: readonly string[],
+): Promise<{ topic: string; partition: number; lag: number }[]> {
+  const out: { topic: string; partition: number; lag: number }[] = [];
+  for (const topic of topics) {
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
+    for (const end of ends) {
+      const c = Number(group.find((p) => p.partition === end.partition)?.offset ?? -1);
+      const from = c >= 0 ? c : Number(end.low ?? 0);
+      out.push({ topic, partition: end.partition, lag: Math.max(0, Number(end.high) - from) });
+    }
+  }
+  return out;
+}
+
 export class ConsumerLag {
   private admin: Admin | undefined;
   private cached: readonly LagReading[] = [];
@@ -50,18 +79,16 @@ export class ConsumerLag {
         ["posts", this.o.topics.posts],
         ["reports", this.o.topics.reports],
       ];
-      const committed = await this.admin.fetchOffsets({ groupId: this.o.groupId, topics: inputs.map(([, t]) => t) });
-      const readings: LagReading[] = [];
-      for (const [input, topic] of inputs) {
-        const ends = await this.admin.fetchTopicOffsets(topic);
-        const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
-        for (const end of ends) {
-          const c = Number(group.find((p) => p.partition === end.partition)?.offset ?? -1);
-          // No committed offset yet: the group starts from the beginning, so all retained messages wait.
-          const from = c >= 0 ? c : Number(end.low);
-          readings.push({ input, partition: end.partition, lag: Math.max(0, Number(end.high) - from) });
-        }
-      }
+      const lags = await readLag(
+        this.admin,
+        this.o.groupId,
+        inputs.map(([, t]) => t),
+      );
+      const readings: LagReading[] = lags.map((l) => ({
+        input: inputs.find(([, t]) => t === l.topic)?.[0] ?? "posts",
+        partition: l.partition,
+        lag: l.lag,
+      }));
       if (this.failing) this.o.log.info("consumer lag readable again");
       this.failing = false;
       this.cached = readings;

@@ -1,7 +1,9 @@
 // How a review item lives in its Redis hash: `data` holds the item's JSON as queued (written once
 // by enqueue-4.lua), and the fields the scripts change beside it (state, holder, token, leaseUntil,
 // escalated, ...). Reads put the two back together.
-import type { ReviewItem } from "../domain";
+import { createHash } from "node:crypto";
+import type { Grade, ReviewItem } from "../domain";
+import { itemNotFound, lockNotHeld } from "../errors";
 
 /** A hash from the flat field, value, field, value, ... reply of HGETALL inside a script. */
 export function hashOf(flat: string[]): Record<string, string> {
@@ -11,12 +13,13 @@ export function hashOf(flat: string[]): Record<string, string> {
 }
 
 /** The item's fields that live beside its JSON. */
-function live(h: Record<string, string>): Pick<ReviewItem, "state" | "holder" | "leaseUntil" | "escalated"> {
+function live(h: Record<string, string>): Pick<ReviewItem, "state" | "holder" | "leaseUntil" | "escalated" | "group"> {
   return {
     state: (h.state ?? "queued") as ReviewItem["state"],
     ...(h.holder ? { holder: h.holder } : {}),
     ...(h.leaseUntil ? { leaseUntil: Number(h.leaseUntil) } : {}),
     ...(h.escalated === "1" ? { escalated: true } : {}),
+    ...(h.group ? { group: JSON.parse(h.group) as ReviewItem["group"] } : {}),
   };
 }
 
@@ -34,4 +37,27 @@ export function claimJson(h: Record<string, string>, lockToken: string): string 
   const fields = JSON.stringify(live(h)).slice(1, -1);
   const item = data === "{}" ? `{${fields}}` : `${data.slice(0, -1)},${fields}}`;
   return `{"item":${item},"lockToken":${JSON.stringify(lockToken)}}`;
+}
+
+/** Grade first, then the SLA deadline (ms, < 1e13 until the year 2286); a lower score is sooner. */
+export const priority = (grade: Grade, dueAt: number): number => grade * 1e13 + dueAt;
+
+const SAFE_ID = /^[\w.:-]{1,100}$/;
+export const incidentItemId = (incidentId: string) => `inc:${incidentId}`;
+export const postItemId = (postId: string) =>
+  `post:${SAFE_ID.test(postId) ? postId : "h." + createHash("sha1").update(postId).digest("hex").slice(0, 20)}`;
+
+/** Throws the error of a lock outcome other than "ok" from a claim-guarded script. */
+export function lockOutcome(itemId: string, status: string): void {
+  switch (status) {
+    case "missing":
+      throw itemNotFound(itemId);
+    case "not_claimed":
+      throw lockNotHeld(itemId, "not claimed (its lease may have expired)");
+    case "not_holder":
+      throw lockNotHeld(itemId, "the lock token does not match (claimed or reassigned to someone else)");
+    case "expired":
+      throw lockNotHeld(itemId, "the lease has expired: claim it again");
+    default:
+  }
 }

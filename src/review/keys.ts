@@ -14,4 +14,6 @@ export interface ReviewKeys {
   reviewSession(hash: string): string;
   reviewChannel(): string;
   reviewPublisherLease(): string;
+  reviewGroups(): string;
+  reviewGroupPrefix(): string;
 }

@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import { Partitioners, type Admin, type Kafka, type Producer } from "kafkajs";
 import type { ModerationAction } from "../domain";
 import type { ReviewKeys } from "./keys";
+import { StreamGroupReader } from "../redis/stream";
 
 export const OUTBOX_GROUP = "actions";
 const SENT_SUFFIX = ":sent";
@@ -31,8 +32,6 @@ export interface ActionPublisherOptions {
   onError?: (err: Error) => void;
 }
 
-type Entry = [string, string[]];
-
 /** The key an action is published under: the account for sanctions, else the post. */
 export function actionKey(a: ModerationAction): string {
   if (a.action === "warn_author" || a.action === "suspend_author") return `account:${a.accountId ?? ""}`;
@@ -42,26 +41,24 @@ export function actionKey(a: ModerationAction): string {
 const partitioner = Partitioners.DefaultPartitioner();
 
 export class ActionPublisher {
-  private ready = false;
+  private readonly reader: StreamGroupReader;
   private partitions: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private adminClient: Promise<Admin> | undefined;
 
-  constructor(private readonly o: ActionPublisherOptions) {}
+  constructor(private readonly o: ActionPublisherOptions) {
+    this.reader = new StreamGroupReader({
+      redis: o.redis,
+      stream: o.keys.reviewOutbox(),
+      group: OUTBOX_GROUP,
+      consumer: o.consumer,
+      claimIdleMs: o.claimIdleMs,
+    });
+  }
 
   private get sentKey() {
     return this.o.keys.reviewPublished() + SENT_SUFFIX;
-  }
-
-  private async ensureGroup(): Promise<void> {
-    if (this.ready) return;
-    try {
-      await this.o.redis.xgroup("CREATE", this.o.keys.reviewOutbox(), OUTBOX_GROUP, "0", "MKSTREAM");
-    } catch (err) {
-      if (!String((err as Error).message).includes("BUSYGROUP")) throw err;
-    }
-    this.ready = true;
   }
 
   private admin(): Promise<Admin> {
@@ -96,39 +93,14 @@ export class ActionPublisher {
 
   /** Publishes what the outbox holds; returns how many actions were handled. */
   async poll(): Promise<number> {
-    await this.ensureGroup();
-    const key = this.o.keys.reviewOutbox();
-    const [, reclaimed] = (await this.o.redis.xautoclaim(
-      key,
-      OUTBOX_GROUP,
-      this.o.consumer,
-      this.o.claimIdleMs ?? 30_000,
-      "0",
-      "COUNT",
-      100,
-    )) as [string, Entry[]];
-    const fresh = (await this.o.redis.xreadgroup(
-      "GROUP",
-      OUTBOX_GROUP,
-      this.o.consumer,
-      "COUNT",
-      BATCH,
-      "STREAMS",
-      key,
-      ">",
-    )) as [string, Entry[]][] | null;
-    const entries = [
-      ...(reclaimed ?? []).filter(([, f]) => f).map((e) => ({ e, retry: true })),
-      ...(fresh?.[0]?.[1] ?? []).map((e) => ({ e, retry: false })),
-    ];
+    const entries = await this.reader.read(BATCH, 100);
     if (entries.length === 0) return 0;
     const n = await this.partitionCount();
     const done: string[] = [];
     const toSend: { id: string; action: ModerationAction; key: string; partition: number }[] = [];
-    const actions = entries.map(({ e: [, f] }) => JSON.parse(f[f.indexOf("action") + 1] ?? "{}") as ModerationAction);
+    const actions = entries.map((e) => JSON.parse(e.field("action") ?? "{}") as ModerationAction);
     const seen = await this.o.redis.hmget(this.o.keys.reviewPublished(), ...actions.map((a) => a.decisionId));
-    for (const [i, { e, retry }] of entries.entries()) {
-      const id = e[0];
+    for (const [i, { id, retry }] of entries.entries()) {
       const action = actions[i]!;
       if (seen[i] !== null) {
         done.push(id);
@@ -167,8 +139,7 @@ export class ActionPublisher {
       await this.o.redis.hdel(this.sentKey, ...toSend.map((s) => s.action.decisionId));
       done.push(...toSend.map((s) => s.id));
     }
-    await this.o.redis.xack(key, OUTBOX_GROUP, ...done);
-    await this.o.redis.xdel(key, ...done);
+    await this.reader.ack(done, true);
     return done.length;
   }
 

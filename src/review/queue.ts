@@ -2,7 +2,6 @@
 // then age), claimed with a lock token under a lease, decided once per decision id. Every change
 // is one Lua script (lua/*.lua) that also appends the audit log; decisions land in the outbox
 // that publisher.ts sends to Kafka.
-import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   REVIEW_QUEUES,
@@ -19,11 +18,14 @@ import {
 import { badRequest, decisionConflict, itemNotFound, lockNotHeld } from "../errors";
 import type { Events } from "../events";
 import { AuditLog } from "./audit";
-import { claimJson, hashOf, parseItem } from "./items";
+import { claimJson, hashOf, incidentItemId, lockOutcome, parseItem, postItemId, priority } from "./items";
+import { ReviewReads, type Claim } from "./reads";
+import { derivedActions, fanOut, type Target } from "./fanout";
+
+export { incidentItemId, postItemId, priority } from "./items";
+export type { Claim, Listing, QueueCounts } from "./reads";
 import { newLockToken } from "./lock-tokens";
 import type { ReviewKeys } from "./keys";
-import { withReviewScripts, type ReviewClient } from "./scripts";
-import { execChecked } from "../redis/client";
 
 export interface ReviewServiceOptions {
   redis: Redis;
@@ -34,12 +36,11 @@ export interface ReviewServiceOptions {
   leaseSeconds: number;
   /** A new single post is shed when its queue already holds this many waiting items (0: never). */
   maxWaiting?: number;
+  /** The posts and accounts of an incident's evidence, so a decision on the incident acts on them. */
+  evidenceOf?: (incidentId: string) => Promise<Target[]>;
+  /** How long a near-duplicate group keeps collecting copies (s). */
+  groupTtlSeconds?: number;
   now?: () => number;
-}
-
-export interface Claim {
-  item: ReviewItem;
-  lockToken: string;
 }
 
 export interface DecideInput {
@@ -54,34 +55,14 @@ export interface DecideInput {
   rebuttal?: string;
 }
 
-export interface QueueCounts {
-  queue: ReviewQueue;
-  waiting: number;
-  escalated: number;
-  claimed: number;
-  /** Earliest SLA deadline among waiting items, ms since epoch. */
-  nextDueAt?: number;
-}
-
-export type Listing = "waiting" | "escalated" | "claimed";
-
 /** Entries the shed stream keeps (the newest, approximately). */
 const SHED_KEPT = 10_000;
-
-/** Grade first, then the SLA deadline (ms, < 1e13 until the year 2286); a lower score is sooner. */
-export const priority = (grade: Grade, dueAt: number): number => grade * 1e13 + dueAt;
-
-const SAFE_ID = /^[\w.:-]{1,100}$/;
-export const incidentItemId = (incidentId: string) => `inc:${incidentId}`;
-export const postItemId = (postId: string) =>
-  `post:${SAFE_ID.test(postId) ? postId : "h." + createHash("sha1").update(postId).digest("hex").slice(0, 20)}`;
 
 const POST_ACTIONS: ReadonlySet<DecisionKind> = new Set(["remove_post", "label_rumour"]);
 const ACCOUNT_ACTIONS: ReadonlySet<DecisionKind> = new Set(["warn_author", "suspend_author"]);
 
-export class ReviewService {
+export class ReviewService extends ReviewReads {
   readonly audit: AuditLog;
-  private readonly redis: ReviewClient;
   private readonly now: () => number;
   private readonly pending = new Map<string, string>();
   // decide-4.lua names an item's held set and lead queue from these and the item's queue.
@@ -89,7 +70,7 @@ export class ReviewService {
   private readonly leadPrefix: string;
 
   constructor(private readonly o: ReviewServiceOptions) {
-    this.redis = withReviewScripts(o.redis);
+    super(o.redis, o.keys);
     this.heldPrefix = o.keys.reviewHeld("");
     this.leadPrefix = o.keys.reviewQueue("", true);
     for (const q of REVIEW_QUEUES)
@@ -101,10 +82,6 @@ export class ReviewService {
 
   get leaseMs(): number {
     return this.o.leaseSeconds * 1000;
-  }
-
-  private item(id: string): string {
-    return this.o.keys.reviewItemPrefix() + id;
   }
 
   private changed(
@@ -148,10 +125,23 @@ export class ReviewService {
    * Queues one post (high-confidence flag or user reports); grade III (general) unless told.
    * Replies 3 (shed) instead when the queue already holds `maxWaiting` items.
    */
-  async enqueuePost(p: { post: ReviewPost; queue: ReviewQueue; reason: string; grade?: Grade; at?: number }) {
+  async enqueuePost(p: {
+    post: ReviewPost;
+    queue: ReviewQueue;
+    reason: string;
+    grade?: Grade;
+    at?: number;
+    /** The post's MinHash band keys: copies sharing one join the waiting item of the first (replies 0). */
+    bands?: readonly string[];
+  }) {
     const at = p.at ?? this.now();
     const grade = p.grade ?? 3;
-    return this.enqueue({
+    const bands = p.bands ?? [];
+    if (bands.length && (await this.group(p.post, bands, ""))) {
+      this.changed("enqueue", p.queue);
+      return 0;
+    }
+    const r = await this.enqueue({
       id: postItemId(p.post.id),
       kind: "post",
       queue: p.queue,
@@ -161,6 +151,44 @@ export class ReviewService {
       dueAt: this.dueAt(grade, at),
       post: p.post,
     });
+    if (r === 1 && bands.length) await this.group(p.post, bands, postItemId(p.post.id));
+    return r;
+  }
+
+  /**
+   * Reports against a harmful post raise its waiting item to the grade of the incident they
+   * opened (never lower it); replies whether it was raised.
+   */
+  async raisePost(postId: string, grade: Grade, reason: string): Promise<boolean> {
+    const item = await this.get(postItemId(postId)).catch(() => undefined);
+    if (!item || item.state === "decided" || item.grade <= grade) return false;
+    const data: Omit<ReviewItem, "state"> = {
+      id: item.id,
+      kind: item.kind,
+      queue: item.queue,
+      grade,
+      reason,
+      enqueuedAt: item.enqueuedAt,
+      dueAt: this.dueAt(grade, item.enqueuedAt),
+      ...(item.incidentId ? { incidentId: item.incidentId } : {}),
+      ...(item.post ? { post: item.post } : {}),
+    };
+    return (await this.enqueue(data)) === 2;
+  }
+
+  /** Joins the post to the waiting group of one of its bands, or (`start`) starts that item's group. */
+  private async group(post: ReviewPost, bands: readonly string[], start: string): Promise<boolean> {
+    const [inGroup] = await this.redis.reviewGroupAdd(
+      this.o.keys.reviewGroups(),
+      this.o.keys.reviewItemPrefix(),
+      this.o.keys.reviewGroupPrefix(),
+      post.id,
+      post.authorId,
+      this.o.groupTtlSeconds ?? 3600,
+      start,
+      ...bands,
+    );
+    return inGroup === 1;
   }
 
   private async enqueue(item: Omit<ReviewItem, "state">): Promise<number> {
@@ -279,9 +307,16 @@ export class ReviewService {
    * a retry after a timeout returns the recorded action instead of deciding twice. One script
    * reads the item, checks the decision fits it and the lock, and records it (decide-4.lua).
    */
-  async decide(d: DecideInput): Promise<{ action: ModerationAction; duplicate: boolean }> {
+  async decide(input: DecideInput): Promise<{ action: ModerationAction; duplicate: boolean }> {
     const at = this.now();
-    const actsOn = POST_ACTIONS.has(d.kind) ? "post" : ACCOUNT_ACTIONS.has(d.kind) ? "account" : "";
+    const actsOn = POST_ACTIONS.has(input.kind) ? "post" : ACCOUNT_ACTIONS.has(input.kind) ? "account" : "";
+    const targets = actsOn ? await this.targets(input.itemId) : [];
+    // On an incident with no post or account named, the decision acts on its evidence.
+    const first = targets[0];
+    const d =
+      first && input.itemId.startsWith("inc:") && !input.postId && !input.accountId
+        ? { ...input, postId: first.postId, accountId: first.accountId }
+        : input;
     // The action's JSON around the fields the script takes from the item (queue, incident, post,
     // account), in ModerationAction's field order.
     const head = JSON.stringify({ decisionId: d.decisionId, action: d.kind, itemId: d.itemId }).slice(0, -1);
@@ -318,86 +353,28 @@ export class ReviewService {
       case "duplicate": {
         const prior = JSON.parse(json) as ModerationAction;
         if (prior.itemId !== d.itemId) throw decisionConflict(d.decisionId);
+        // A retry completes the fan-out a crash may have cut short (each derived action is once).
+        await this.fanout(prior, targets, actsOn);
         return { action: prior, duplicate: true };
       }
       default:
     }
     lockOutcome(d.itemId, status);
     const action = JSON.parse(json) as ModerationAction;
+    await this.fanout(action, targets, actsOn);
     this.changed("decide", action.queue, d.kind);
     return { action, duplicate: false };
   }
 
-  async get(itemId: string): Promise<ReviewItem> {
-    const h = await this.redis.hgetall(this.item(itemId));
-    if (!h.data) throw itemNotFound(itemId);
-    return parseItem(h);
+  /** The posts a decision on this item also acts on: its group's copies, or its incident's evidence. */
+  private async targets(itemId: string): Promise<Target[]> {
+    if (itemId.startsWith("inc:")) return (await this.o.evidenceOf?.(itemId.slice(4))) ?? [];
+    const members = await this.redis.hgetall(this.o.keys.reviewGroupPrefix() + itemId);
+    return Object.entries(members).map(([postId, accountId]) => ({ postId, accountId }));
   }
 
-  /** A page of one queue: waiting (in priority order), escalated, or claimed (by lease end). */
-  async list(
-    queue: ReviewQueue,
-    which: Listing,
-    offset = 0,
-    limit = 50,
-  ): Promise<{ items: ReviewItem[]; total: number }> {
-    const key =
-      which === "claimed" ? this.o.keys.reviewHeld(queue) : this.o.keys.reviewQueue(queue, which === "escalated");
-    const [ids, total] = await Promise.all([
-      this.redis.zrange(key, String(offset), String(offset + limit - 1)),
-      this.redis.zcard(key),
-    ]);
-    return { items: await this.many(ids), total };
-  }
-
-  private async many(ids: string[]): Promise<ReviewItem[]> {
-    if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.item(id));
-    const rows = await execChecked(pipe);
-    return rows
-      .map(([, h]) => h as Record<string, string>)
-      .filter((h) => h.data)
-      .map(parseItem);
-  }
-
-  async counts(): Promise<QueueCounts[]> {
-    const pipe = this.redis.pipeline();
-    for (const q of REVIEW_QUEUES) {
-      pipe.zcard(this.o.keys.reviewQueue(q));
-      pipe.zcard(this.o.keys.reviewQueue(q, true));
-      pipe.zcard(this.o.keys.reviewHeld(q));
-      pipe.zrange(this.o.keys.reviewQueue(q), "0", "0", "WITHSCORES");
-    }
-    const rows = (await execChecked(pipe)).map(([, v]) => v);
-    return REVIEW_QUEUES.map((queue, i) => {
-      const head = rows[i * 4 + 3] as string[];
-      const score = head[1] === undefined ? undefined : Number(head[1]);
-      return {
-        queue,
-        waiting: Number(rows[i * 4]),
-        escalated: Number(rows[i * 4 + 1]),
-        claimed: Number(rows[i * 4 + 2]),
-        ...(score === undefined ? {} : { nextDueAt: score % 1e13 }),
-      };
-    });
-  }
-
-  /** The items a moderator holds, with their lock tokens (after a reload, or a lead's reassignment). */
-  async mine(moderator: string): Promise<Claim[]> {
-    const pipe = this.redis.pipeline();
-    for (const q of REVIEW_QUEUES) pipe.zrange(this.o.keys.reviewHeld(q), "0", "999");
-    const ids = (await execChecked(pipe)).flatMap(([, v]) => v as string[]);
-    const out: Claim[] = [];
-    const p2 = this.redis.pipeline();
-    for (const id of ids) p2.hgetall(this.item(id));
-    const rows = await execChecked(p2);
-    rows.forEach(([, h]) => {
-      const hash = h as Record<string, string>;
-      if (hash.data && hash.holder === moderator && hash.token && hash.state === "claimed")
-        out.push({ item: parseItem(hash), lockToken: hash.token });
-    });
-    return out;
+  private fanout(base: ModerationAction, targets: readonly Target[], actsOn: string): Promise<number> {
+    return fanOut(this.redis, this.o.keys, base, derivedActions(base, targets, actsOn), this.now());
   }
 
   /** Returns every expired lease to its queue (a claim does this for its own queue anyway). */
@@ -417,19 +394,5 @@ export class ReviewService {
       n += r;
     }
     return n;
-  }
-}
-
-function lockOutcome(itemId: string, status: string): void {
-  switch (status) {
-    case "missing":
-      throw itemNotFound(itemId);
-    case "not_claimed":
-      throw lockNotHeld(itemId, "not claimed (its lease may have expired)");
-    case "not_holder":
-      throw lockNotHeld(itemId, "the lock token does not match (claimed or reassigned to someone else)");
-    case "expired":
-      throw lockNotHeld(itemId, "the lease has expired: claim it again");
-    default:
   }
 }

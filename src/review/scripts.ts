@@ -13,6 +13,8 @@ export type ReviewClient = Redis & {
   reviewRelease(...keysAndArgs: Args): Promise<string>;
   reviewReassign(...keysAndArgs: Args): Promise<string>;
   reviewAudit(...keysAndArgs: Args): Promise<string>;
+  reviewGroupAdd(...keysAndArgs: Args): Promise<[number, string]>;
+  reviewFanout(...keysAndArgs: Args): Promise<number>;
 };
 
 const SCRIPTS = {
@@ -23,6 +25,8 @@ const SCRIPTS = {
   reviewRelease: "release-5.lua",
   reviewReassign: "reassign-5.lua",
   reviewAudit: "audit-1.lua",
+  reviewGroupAdd: "group-add-1.lua",
+  reviewFanout: "fanout-3.lua",
 } as const;
 
 export function withReviewScripts(redis: Redis): ReviewClient {

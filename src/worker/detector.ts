@@ -2,6 +2,7 @@
 // (top of the candidate sets), runs the pure detector on each, records spikes, and asks all
 // workers to count the candidates in full.
 import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
 import type { Pipeline as PipelineConfig } from "../config";
 import { type KeyKind, type Spike } from "../domain";
 import { detect } from "../detect/spike";
@@ -9,8 +10,17 @@ import type { Events } from "../events";
 import type { Logger } from "../log";
 import type { Keys } from "../keys";
 import type { WindowReader } from "../windows/reader";
+import { ClusterIdentity } from "./clusters";
+import { StreamClock } from "./stream-clock";
 
 const KINDS: KeyKind[] = ["cluster", "hashtag", "url", "domain", "mention", "author"];
+/**
+ * When one key spikes for several types in a tick, the most specific wins: exposed personal data
+ * is a leak whatever else it looks like, a flood of one text by new accounts an attack.
+ */
+const PRECEDENCE: Spike["type"][] = ["data_leak", "attack", "abuse", "rumour"];
+/** Late windows examined per tick, besides the stream's now. */
+const LATE_WINDOWS = 2;
 
 export interface DetectorOptions {
   reader: WindowReader;
@@ -18,6 +28,8 @@ export interface DetectorOptions {
   config: PipelineConfig;
   events: Events;
   log: Logger;
+  /** Enables stream time and one cluster identity across bands (without it: wall clock, bands apart). */
+  redis?: Redis;
   now?: () => number;
 }
 
@@ -27,10 +39,31 @@ export class Detector {
   /** The tick in progress, if any. */
   private running: Promise<void> | undefined;
 
-  constructor(private readonly o: DetectorOptions) {}
+  private readonly clock: StreamClock | undefined;
+  private readonly clusters: ClusterIdentity | undefined;
+  private readonly onBatch = (b: { eventTimesMs?: ArrayLike<number> }) => {
+    if (b.eventTimesMs) this.clock?.observe(b.eventTimesMs);
+  };
+
+  constructor(private readonly o: DetectorOptions) {
+    const { detect: d, windows: w } = o.config;
+    if (o.redis) {
+      this.clock = new StreamClock({
+        redis: o.redis,
+        keys: o.keys,
+        worker: this.id,
+        bucketSeconds: w.bucketSeconds,
+        lateMs: d.shortBuckets * w.bucketSeconds * 1000,
+        idleMs: Math.max(d.tickMs * 5, d.shortBuckets * w.bucketSeconds * 1000),
+        wall: o.now,
+      });
+      this.clusters = new ClusterIdentity(o.redis, o.keys);
+    }
+  }
 
   start(): void {
     const { tickMs } = this.o.config.detect;
+    this.o.events.on("batch", this.onBatch);
     // One tick at a time: an interval that fires while a tick is still running is skipped rather
     // than queued (a queue of slow ticks grows without bound, and close() would wait for all of it).
     this.timer = setInterval(() => {
@@ -44,19 +77,44 @@ export class Detector {
   }
 
   async close(): Promise<void> {
+    this.o.events.off("batch", this.onBatch);
     clearInterval(this.timer);
     await this.running;
   }
 
   private async tickIfLeader(): Promise<void> {
+    await this.clock?.flush();
     if (await this.o.reader.holdLease(this.id, this.o.config.detect.tickMs * 3)) await this.tick();
   }
 
-  /** One pass over the candidates; returns the spikes found (recorded or already known). */
+  /**
+   * One pass over the candidates; returns the spikes found (recorded or already known). The now
+   * window ends at the stream's time; windows that late posts landed in are examined too.
+   */
   async tick(): Promise<Spike[]> {
     const t0 = performance.now();
+    const d = this.o.config.detect;
+    const wall = (this.o.now ?? Date.now)();
+    const now = (await this.clock?.now()) ?? wall;
+    const bs = this.o.config.windows.bucketSeconds;
+    const windowStart = (Math.floor(now / 1000 / bs) - d.shortBuckets + 1) * bs;
+    const late = ((await this.clock?.lateTimes(d.tickMs * 3)) ?? [])
+      .filter((t) => t < windowStart * 1000)
+      .slice(0, LATE_WINDOWS);
+    if (late.length) this.o.log.debug({ late, now, wall }, "detector: late windows");
+    const spikes: Spike[] = [];
+    let examined = 0;
+    for (const at of [now, ...late]) {
+      const r = await this.pass(at, wall);
+      spikes.push(...r.spikes);
+      examined += r.examined;
+    }
+    this.o.events.emit("detectTick", { candidates: examined, spikes: spikes.length, ms: performance.now() - t0 });
+    return spikes;
+  }
+
+  private async pass(now: number, wall: number): Promise<{ spikes: Spike[]; examined: number }> {
     const { detect: d, windows: w } = this.o.config;
-    const now = (this.o.now ?? Date.now)();
     const bs = w.bucketSeconds;
     const current = Math.floor(now / 1000 / bs) * bs;
     const buckets = Array.from(
@@ -70,7 +128,7 @@ export class Detector {
     ]);
     this.o.log.debug({ candidates, recent, share }, "detector tick");
     const examined = candidates.filter((c) => c.flagged >= Math.ceil(d.minFlagged[c.category] / 2));
-    const spikes: Spike[] = [];
+    const found = new Map<string, Spike>();
     for (const c of examined) {
       const s = await this.o.reader.series(c, buckets, recent);
       const v = detect(
@@ -81,18 +139,17 @@ export class Detector {
           authors: s.authors,
           streamShare: share[c.category],
         },
-        {
-          ...d,
-          minFlagged: d.minFlagged,
-        },
+        { ...d, minFlagged: d.minFlagged },
       );
       this.o.log.debug({ candidate: c, verdict: v, authors: s.authors }, "candidate examined");
       if (!v.spike || !v.type) continue;
+      // The bands of one near-duplicate cluster are one cluster: one burst, one spike.
+      const key = c.kind === "cluster" && this.clusters ? await this.clusters.resolve(c.value, wall) : c.value;
       const spike: Spike = {
         type: v.type,
         category: c.category,
         kind: c.kind,
-        key: c.value,
+        key,
         evidence: Math.round(v.evidence * 100) / 100,
         flagged: v.flagged,
         posts: v.posts,
@@ -102,22 +159,37 @@ export class Detector {
         windowStart: (recent[0] ?? current) * 1000,
         detectedAt: now,
       };
+      const id = `${c.kind}|${key}`;
+      const prior = found.get(id);
+      if (!prior || PRECEDENCE.indexOf(spike.type) < PRECEDENCE.indexOf(prior.type)) found.set(id, spike);
+    }
+    const spikes: Spike[] = [];
+    for (const spike of found.values()) {
+      if (await this.knownAsMoreSpecific(spike)) continue;
       spikes.push(spike);
       if (await this.o.reader.recordSpike(spike, d.watchSeconds)) {
         this.o.events.emit("spike", spike);
         this.o.log.info({ spike }, "spike detected");
       }
     }
+    // The watch list follows the wall clock: the pipeline reads it against its own clock.
     await this.o.reader.watch(
       examined.map((c) => `${c.kind}|${c.value}`),
-      now,
-      now + d.watchSeconds * 1000,
+      wall,
+      wall + d.watchSeconds * 1000,
     );
-    this.o.events.emit("detectTick", {
-      candidates: examined.length,
-      spikes: spikes.length,
-      ms: performance.now() - t0,
-    });
-    return spikes;
+    return { spikes, examined: examined.length };
+  }
+
+  /** True when the key already spiked (within the watch) as a type that takes precedence. */
+  private async knownAsMoreSpecific(s: Spike): Promise<boolean> {
+    if (!this.o.redis) return false;
+    const tag = this.o.keys.tag(s.kind, s.key);
+    const before = PRECEDENCE.slice(0, PRECEDENCE.indexOf(s.type));
+    if (before.length === 0) return false;
+    // One EXISTS per key: the spike records live in different Cluster slots.
+    const redis = this.o.redis;
+    const n = await Promise.all(before.map((t) => redis.exists(this.o.keys.spike(t, tag))));
+    return n.some((x) => x > 0);
   }
 }

@@ -10,8 +10,9 @@ import { SpikeFeed } from "../incidents/feed";
 import { HealthWatcher } from "../incidents/health";
 import { Publisher } from "../incidents/publisher";
 import { IncidentService } from "../incidents/service";
+import { readLag } from "../metrics/lag";
 
-/** Consumer lag of the worker group over the posts and reports topics, summed. */
+/** Consumer lag of the worker group over the posts and reports topics, summed (metrics/lag.ts readLag). */
 export function lagReader(kafka: Kafka, groupId: string, topics: string[]) {
   const admin = kafka.admin();
   let connected: Promise<void> | undefined;
@@ -23,19 +24,7 @@ export function lagReader(kafka: Kafka, groupId: string, topics: string[]) {
         throw err;
       });
       await connected;
-      let lag = 0;
-      for (const topic of topics) {
-        const [ends, [committed]] = await Promise.all([
-          admin.fetchTopicOffsets(topic),
-          admin.fetchOffsets({ groupId, topics: [topic] }),
-        ]);
-        for (const p of committed?.partitions ?? []) {
-          const end = Number(ends.find((e) => e.partition === p.partition)?.high ?? 0);
-          const at = Number(p.offset);
-          lag += at < 0 ? 0 : Math.max(0, end - at);
-        }
-      }
-      return lag;
+      return (await readLag(admin, groupId, topics)).reduce((sum, p) => sum + p.lag, 0);
     },
     async close() {
       if (connected) await admin.disconnect();

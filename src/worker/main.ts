@@ -172,7 +172,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   );
   consumer.on(consumer.events.GROUP_JOIN, () => health.set("consumer", true));
   const detector = p.detect.enabled
-    ? new Detector({ reader: new WindowReader(redis, keys), keys, config: p, events, log })
+    ? new Detector({ reader: new WindowReader(redis, keys), keys, config: p, events, log, redis })
     : undefined;
   detector?.start();
   log.info({ group: p.kafka.groupId, topics: p.kafka.topics }, "worker running");

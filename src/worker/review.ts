@@ -16,8 +16,13 @@ export function followIncidents(
 ) {
   return (e: IncidentEvent) => {
     const work = async () => {
-      if (e.kind === "opened" || e.kind === "regraded" || e.kind === "reopened")
-        await review.enqueueIncident(await get(e.incidentId));
+      if (e.kind === "opened" || e.kind === "regraded" || e.kind === "reopened") {
+        const inc = await get(e.incidentId);
+        await review.enqueueIncident(inc);
+        // Reports against a harmful post (not report-bombing, an attack) raise the post's own item.
+        if (inc.source === "reports" && inc.kind === "post" && inc.type !== "attack")
+          await review.raisePost(inc.key, inc.grade, `reported by users: incident ${inc.id}`);
+      }
       const kind =
         e.kind === "regraded"
           ? "grade"
@@ -61,6 +66,7 @@ function startReview(ctx: WorkerContext): { close(): Promise<void> } {
       grade: Number(h.grade),
       kind: h.kind,
       key: h.key,
+      source: h.source,
       openedAt: Number(h.openedAt),
     } as Parameters<ReviewService["enqueueIncident"]>[0];
   };
@@ -69,9 +75,10 @@ function startReview(ctx: WorkerContext): { close(): Promise<void> } {
     posts: {
       post: ReviewPostSource;
       score: Record<Category, { score: number; top: { feature: string; weight: number }[] }>;
+      tags?: string[];
     }[];
   }) => {
-    for (const { post, score } of e.posts) {
+    for (const { post, score, tags } of e.posts) {
       const best = CATEGORIES.reduce((a, c) => (score[c].score > score[a].score ? c : a), CATEGORIES[0]);
       if (score[best].score < api.postMinScore) continue;
       const rp: ReviewPost = {
@@ -84,7 +91,13 @@ function startReview(ctx: WorkerContext): { close(): Promise<void> } {
         top: score[best].top.slice(0, 8),
       };
       review
-        .enqueuePost({ post: rp, queue: best, reason: `${best} score ${score[best].score.toFixed(2)}` })
+        .enqueuePost({
+          post: rp,
+          queue: best,
+          reason: `${best} score ${score[best].score.toFixed(2)}`,
+          // Near-duplicate copies collapse into one item: the post's MinHash band keys.
+          bands: (tags ?? []).filter((t) => t.startsWith("{cluster:")),
+        })
         .catch((err: unknown) => log.warn({ err }, "queueing a flagged post failed"));
     }
   };

@@ -1,6 +1,8 @@
 // The drill library through the real path — Kafka → worker (trained models) → Redis → detector:
-// every harmful scenario is detected as its type within 30 s of its burst and opens an incident
-// of that type; the benign trending hashtag and the noisy author open nothing.
+// every harmful scenario is detected as its type within 30 s of its burst and opens exactly one
+// incident of that type, titled with one of the scenario's keys (report-bombing: an attack, never
+// abuse against the target; a burst 90 s late: still one); the benign trending hashtag, the noisy
+// author and the background open nothing.
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { runDrills } from "../../src/drill/runner";
@@ -35,12 +37,20 @@ describe("drills", () => {
         const mine = r.incidents.filter((i) => i.type === r.expect);
         expect(mine.length, `${r.scenario} opened no ${r.expect} incident`).toBeGreaterThan(0);
         for (const i of mine) expect(["II", "III"]).toContain(i.grade);
+        expect(mine, `${r.scenario}: one incident`).toHaveLength(1);
+        expect(
+          r.keys.some((k) => mine[0]?.title.includes(k)),
+          `${r.scenario}: "${mine[0]?.title}"`,
+        ).toBe(true);
+        expect(mine[0]?.title).not.toMatch(/"\d:[0-9a-f]{8}"/);
       } else {
         expect(r.unexpected, `${r.scenario} opened something`).toEqual([]);
         expect(r.incidents, `${r.scenario} opened an incident`).toEqual([]);
       }
     }
     expect(report.backgroundSpikes).toEqual([]);
+    expect(report.backgroundIncidents).toEqual([]);
+    expect(report.results.find((r) => r.scenario === "reportbomb")?.incidents.map((i) => i.type)).toEqual(["attack"]);
     expect(report.pass).toBe(true);
   });
 });

@@ -170,6 +170,8 @@ describe("helpers", () => {
         resolvedAt: 3_631_000,
         reopenCount: 0,
         aliases: [],
+        title: "Rumour on #dam",
+        summary: { accounts: 30, newAccounts: 0, reach: 5e4, firstSeen: 1000, lastSeen: 31_000, ratePerMin: 120 },
       },
       timeline: [
         {
