@@ -2,7 +2,7 @@
 // a burst of posts over a few seconds from its own accounts, with the incident type the plan
 // expects it to open — or none, for the benign trend and the noisy author. Pure.
 import type { IncidentType, Post, Report } from "../domain";
-import { rng } from "../replay/synth";
+import { mulberry32 } from "../random";
 
 export interface Scenario {
   name: string;
@@ -35,7 +35,7 @@ function burst(
   make: (i: number, r: () => number) => Omit<Post, "id" | "createdAt">,
   seed: number,
 ): Post[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   return Array.from({ length: count }, (_, i) => ({
     id: `drill-${name}-${seed}-${i}`,
     createdAt: iso(startMs + Math.floor((i * seconds * 1000) / count)),

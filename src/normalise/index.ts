@@ -4,6 +4,7 @@ import { isAlreadyFolded } from "./clean";
 import { foldPieces } from "./words";
 
 export { isHanCodePoint } from "./chinese";
+export { isSpace } from "./words";
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const SURROGATE = /[\ud800-\udfff]/;

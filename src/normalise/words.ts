@@ -75,7 +75,8 @@ function simplify(text: string): string {
   return out;
 }
 
-function isSpace(c: number): boolean {
+/** White space as JavaScript's `\s` sees it, plus NEL (U+0085). */
+export function isSpace(c: number): boolean {
   return (
     c === 0x20 ||
     (c >= 0x09 && c <= 0x0d) ||

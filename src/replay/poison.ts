@@ -3,7 +3,7 @@
 import type { Message } from "kafkajs";
 import type { Config } from "../config";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../domain";
-import { rng } from "./synth";
+import { mulberry32 } from "../random";
 
 export const POISON_KINDS = [...DEAD_LETTER_REASONS, "deep_nesting", "huge_number"] as const;
 export type PoisonKind = (typeof POISON_KINDS)[number];
@@ -18,7 +18,7 @@ export const REASON: Record<PoisonKind, DeadLetterReason> = {
 /** The i-th poison message (kinds in turn), keyed `poison-<kind>-<tag>-<i>` so the dead letter names it. */
 export function poison(i: number, tag: string, limits: Config["pipeline"]["limits"]): Message {
   const kind = POISON_KINDS[i % POISON_KINDS.length] as PoisonKind;
-  const r = rng(i + 1);
+  const r = mulberry32(i + 1);
   const good = {
     id: `poison-${tag}-${i}`,
     author: { id: `pa${i}`, followers: 10, accountAgeDays: 100 },

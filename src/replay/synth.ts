@@ -1,19 +1,9 @@
 // Realistic synthetic firehose: mixed English/Chinese posts, long-tail author activity (Zipf),
 // a rotating set of trending hashtags. Deterministic for a seed, so benchmarks replay the same data.
 import type { Post } from "../domain";
+import { mulberry32 } from "../random";
 import { clusterBands } from "../windows/minhash";
 
-/** mulberry32: a tiny, fast, seedable PRNG (quality is ample for traffic shapes). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Posts are composed from clauses, so the stream has the variety of real text (thousands of
 // distinct posts per language) rather than a handful of templates repeated.
@@ -170,7 +160,7 @@ export class Synth {
   private readonly corpus: { en: readonly string[]; zh: readonly string[] } | undefined;
 
   constructor(private readonly o: SynthOptions) {
-    this.next = rng(o.seed);
+    this.next = mulberry32(o.seed);
     // Real corpora carry retweets (PHEME has 60 copies of one Ferguson tweet): drawn at random,
     // they would form near-duplicate clusters that open incidents on background traffic. One
     // text per near-duplicate family keeps the background what it is meant to be: unremarkable.

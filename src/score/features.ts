@@ -1,6 +1,7 @@
 // Hashed n-gram features shared by training and scoring, so both see identical ids.
 // en: stemmed word uni/bigrams + character n-grams inside words; zh: character 1–3-grams.
 import PorterStemmer from "natural/lib/natural/stemmers/porter_stemmer.js";
+import { isSpace } from "../normalise";
 
 export type Lang = "en" | "zh";
 
@@ -101,23 +102,9 @@ function stem(word: string): string {
 }
 
 // The en tokens, in the order the alternatives are tried at each position:
-//   https?://\S+ | www\.\S+ | @\w+ | #\w+ | &#?\w+; | [a-z0-9']+ | [!?]
+//   https?://[^\s\u0085]+ | www\.[^\s\u0085]+ | @\w+ | #\w+ | &#?\w+; | [a-z0-9']+ | [!?]
 // scanned by hand (test/score/features.test.ts pins it to that regex): matchAll
 // allocated a match array per token, ~6% of scoring time.
-function isSpace(c: number): boolean {
-  return c <= 0x20
-    ? c === 0x20 || (c >= 0x09 && c <= 0x0d)
-    : c >= 0xa0 &&
-        (c === 0xa0 ||
-          c === 0x1680 ||
-          (c >= 0x2000 && c <= 0x200a) ||
-          c === 0x2028 ||
-          c === 0x2029 ||
-          c === 0x202f ||
-          c === 0x205f ||
-          c === 0x3000 ||
-          c === 0xfeff);
-}
 function isWordChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
+import { mulberry32 } from "../random";
 
 export interface Example {
   text: string;
@@ -94,16 +95,4 @@ export function loadPheme(dataDir: string): Example[] {
       followers: Number(r.user_followers),
       verified: r.user_verified === true,
     }));
-}
-
-/** Small seeded PRNG so that splits and shuffles are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,7 +1,7 @@
 // Mini-batch training of the hashed linear model with tfjs, early-stopped on a dev split.
 import * as tf from "@tensorflow/tfjs";
 import { SingleBar, Presets } from "cli-progress";
-import { mulberry32 } from "./data";
+import { mulberry32 } from "../random";
 import type { Encoded } from "./encode";
 import { buildModel, predictAll, type ModelShape } from "./model";
 

@@ -1,7 +1,8 @@
 // PHEME: leave-one-event-out cross-validation over the six two-class events
 // (Zubiaga et al. 2017's protocol), then one model on all six for deployment.
 import { FEATURES } from "../score/manifest";
-import { type Example, PHEME_EVENTS, mulberry32 } from "./data";
+import { mulberry32 } from "../random";
+import { type Example, PHEME_EVENTS } from "./data";
 import { encode } from "./encode";
 import { classReport, threshold } from "./metrics";
 import { predictAll } from "./model";

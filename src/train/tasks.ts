@@ -3,7 +3,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import { FEATURES } from "../score/manifest";
 import type { Lang } from "../score/features";
-import { type Example, mulberry32 } from "./data";
+import { mulberry32 } from "../random";
+import type { Example } from "./data";
 import { type Encoded, encode } from "./encode";
 import { fit } from "./fit";
 import { accuracy, bestThreshold, classReport, macroF1, threshold, weightedF1 } from "./metrics";
