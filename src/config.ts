@@ -164,14 +164,17 @@ const PipelineSchema = Type.Object(
     ),
     scoring: Type.Object(
       {
-        flagAt: Type.Object(
-          {
-            rumour: Type.Number({ minimum: 0, maximum: 1 }),
-            abuse: Type.Number({ minimum: 0, maximum: 1 }),
-            attack: Type.Number({ minimum: 0, maximum: 1 }),
-            data_leak: Type.Number({ minimum: 0, maximum: 1 }),
-          },
-          { additionalProperties: false },
+        // Per category, overrides the models' own stream thresholds (models/MANIFEST.json, flagAt).
+        flagAt: Type.Optional(
+          Type.Object(
+            {
+              rumour: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+              abuse: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+              attack: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+              data_leak: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+            },
+            { additionalProperties: false },
+          ),
         ),
       },
       { additionalProperties: false },

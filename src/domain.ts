@@ -57,8 +57,11 @@ export interface Report {
 
 /** One feature that pushed a score up, for moderators to see why. */
 export interface Contribution {
+  /** A model feature: the words of the post that drove the score, quoted from its text. A rule: `rule:<name>`. */
   feature: string;
   weight: number;
+  /** Model features: where `feature` stands in the post's original text (UTF-16 offsets, end exclusive). */
+  span?: { start: number; end: number };
 }
 
 export interface CategoryScore {

@@ -1,10 +1,13 @@
 // The scoring commands (train, score, eval) for src/cli/index.ts to register. They set
 // process.exitCode and never exit, so the caller owns process lifetime.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { loadConfig } from "../config";
+import { progressBar, say } from "./common";
+import { scoreFile } from "./score-file";
 import type { Post } from "../domain";
-import { evaluate } from "../train/eval";
+import { evaluate, evaluateStream, topFeatures } from "../train/eval";
 import { defaultModelsDir, ModelScorer } from "../score/scorer";
 import { loadModels } from "../score/models";
 
@@ -26,12 +29,44 @@ function cliPost(text: string): Post {
 export async function evalCommand(opts: {
   data: string;
   seed?: number;
+  topFeatures?: number;
 }): Promise<{ result: Record<string, unknown>; pass: boolean }> {
   const modelsDir = defaultModelsDir();
   const loaded = await loadModels(modelsDir);
-  const datasets = evaluate(loaded, opts.data, opts.seed ?? loaded.manifest.seed);
-  const pass = Object.values(datasets).every((d) => d.pass);
-  return { result: { modelsVersion: loaded.manifest.version, backend: loaded.backend, datasets, pass }, pass };
+  const seed = opts.seed ?? loaded.manifest.seed;
+  const datasets = evaluate(loaded, opts.data, seed);
+  const stream = evaluateStream(loaded, opts.data, seed);
+  const inDomainPass = Object.values(datasets).every((d) => d.pass);
+  const pass = inDomainPass && stream.pass;
+  const { pass: streamPass, ...figures } = stream;
+  return {
+    result: {
+      modelsVersion: loaded.manifest.version,
+      backend: loaded.backend,
+      datasets,
+      ...figures,
+      ...(opts.topFeatures ? { topFeatures: topFeatures(loaded, opts.data, seed, opts.topFeatures) } : {}),
+      inDomainPass,
+      streamPass,
+      pass,
+    },
+    pass,
+  };
+}
+
+async function scoreFileCommand(scorer: ModelScorer, file: string, out?: string): Promise<void> {
+  if (!existsSync(file)) throw new InvalidArgumentError(`no such file: ${file}`);
+  const limits = loadConfig().pipeline.limits;
+  const bar = progressBar(statSync(file).size, "scoring (bytes)");
+  const r = await scoreFile({ file, out, scorer, limits, progress: (done) => bar.update(done) });
+  bar.stop();
+  const flagged = Object.entries(r.flagged)
+    .map(([c, n]) => `${c} ${n}`)
+    .join(", ");
+  say(
+    `${r.scored} posts scored, ${r.errors} bad lines; flagged: ${flagged || "none"}${out ? `; written to ${out}` : ""}`,
+  );
+  if (r.errors > 0) process.exitCode = 2;
 }
 
 export function registerScoreCommands(program: Command): void {
@@ -58,11 +93,18 @@ export function registerScoreCommands(program: Command): void {
 
   program
     .command("score")
-    .description("score a text with every signal and explain it")
-    .argument("<text...>", "the post text")
+    .description("score a text (or, with --file, a JSON-lines file of posts) with every signal and explain it")
+    .argument("[text...]", "the post text")
     .option("--json", "print the Score as JSON")
-    .action(async (words: string[], o: { json?: boolean }) => {
+    .option("--file <posts.jsonl>", 'score every line: an event-contract post or {"text": ...}')
+    .option("--out <file>", "with --file: write the JSON lines here instead of stdout")
+    .action(async (words: string[], o: { json?: boolean; file?: string; out?: string }) => {
       const scorer = await ModelScorer.load();
+      if (o.file !== undefined) {
+        await scoreFileCommand(scorer, o.file, o.out);
+        return;
+      }
+      if (words.length === 0) throw new InvalidArgumentError("give a text to score, or --file");
       const [score] = scorer.scoreBatch([cliPost(words.join(" "))]);
       if (!score) return;
       if (o.json) {
@@ -80,8 +122,9 @@ export function registerScoreCommands(program: Command): void {
     .description("evaluate the committed models on every test split; prints one JSON object")
     .option("--json", "print compact JSON on one line")
     .option("--data <dir>", "labelled data directory", defaultDataDir())
-    .action(async (o: { json?: boolean; data: string }) => {
-      const { result, pass } = await evalCommand({ data: o.data });
+    .option("--top-features <n>", "also list each model's n strongest features towards flagged", (v) => Number(v))
+    .action(async (o: { json?: boolean; data: string; topFeatures?: number }) => {
+      const { result, pass } = await evalCommand({ data: o.data, topFeatures: o.topFeatures });
       console.log(o.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
       if (!pass) process.exitCode = 1;
     });

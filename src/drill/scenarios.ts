@@ -69,6 +69,90 @@ const NORMAL = [
   "The goalkeeper deserves man of the match",
 ];
 
+// A rumour retold, not copied: every post says the same thing in its own words, each with an
+// unnamed source, a claim of suppression and a push to spread, in some order, some leaving one out.
+const PARAPHRASE = {
+  en: {
+    claim: [
+      "the tap water in Millbrook has been poisoned",
+      "someone put something toxic into Millbrook's water supply",
+      "Millbrook's drinking water is contaminated with chemicals",
+      "the reservoir that feeds Millbrook was poisoned last night",
+      "the water coming out of Millbrook taps is not safe, it was tampered with",
+    ],
+    source: [
+      "My cousin who works at the water plant says",
+      "A friend of mine at the utility told me",
+      "I heard from a nurse at the hospital that",
+      "Someone on the inside confirmed",
+      "My neighbour's husband works for the council and he says",
+    ],
+    silence: [
+      "and the authorities are keeping it quiet",
+      "and the council is covering it up",
+      "and the media won't report it",
+      "but officials refuse to comment",
+      "and they don't want you to know",
+    ],
+    spread: [
+      "Share before they delete this!",
+      "Tell everyone you know.",
+      "Please share and warn your family.",
+      "Spread the word before it's taken down.",
+      "Pass it on!",
+    ],
+  },
+  zh: {
+    claim: [
+      "市自来水厂被人投毒",
+      "自来水里被人下了毒",
+      "水库昨晚被投放了有毒物质",
+      "我们这里的自来水被污染了，喝了会中毒",
+      "自来水有毒，千万别喝",
+    ],
+    source: ["据说", "听朋友说，", "我表哥在水厂上班，他说", "内部人士透露，", "网传"],
+    silence: ["官方一直在隐瞒", "政府不让说", "媒体都不报道", "有关部门封锁消息"],
+    spread: ["紧急扩散！", "告诉身边的人！", "转告家人别喝自来水", "删前快看", "让更多人知道！"],
+  },
+} as const;
+
+function paraphrase(lang: "en" | "zh", r: () => number): string {
+  const p = PARAPHRASE[lang];
+  const skip = Math.floor(r() * 4); // 0: keep all three cues; 1–3: leave that one out
+  const source = skip === 1 ? "" : pick(r, p.source);
+  const claim: string = pick(r, p.claim);
+  const silence = skip === 2 ? "" : pick(r, p.silence);
+  const spread = skip === 3 ? "" : pick(r, p.spread);
+  if (lang === "zh") return [source.replace(/，$/, ""), claim, silence, spread].filter(Boolean).join("，");
+  const sentence = [source, claim, silence].filter(Boolean).join(" ");
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${spread ? ` ${spread}` : ""}`;
+}
+
+function paraphrasedRumour(lang: "en" | "zh", tag: string): Scenario {
+  const name = `rumour-paraphrase-${lang}`;
+  return {
+    name,
+    description: `a false claim retold in their own words by many accounts (${lang === "en" ? "English" : "Chinese"})`,
+    expect: "rumour",
+    seconds: 20,
+    keys: () => [tag],
+    posts: (start, seed) =>
+      burst(
+        name,
+        45,
+        20,
+        start,
+        (i, r) => ({
+          author: account(name, seed, i, 30 + Math.floor(r() * 3000), 60 + i * 7),
+          text: paraphrase(lang, r),
+          lang,
+          hashtags: [tag],
+        }),
+        seed,
+      ),
+  };
+}
+
 /** A valid-looking Chinese resident ID (ISO 7064 MOD 11-2 check digit). */
 export function residentId(body17: string): string {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -98,6 +182,8 @@ export const SCENARIOS: Scenario[] = [
         seed,
       ),
   },
+  paraphrasedRumour("en", "millbrookwater"),
+  paraphrasedRumour("zh", "自来水有毒"),
   {
     name: "pileon",
     description: "an abuse pile-on against one account",

@@ -24,7 +24,11 @@ const Scores = Type.Object({
   attack: Type.Number(),
   data_leak: Type.Number(),
 });
-const Contribution = Type.Object({ feature: Type.String(), weight: Type.Number() });
+const Contribution = Type.Object({
+  feature: Type.String(),
+  weight: Type.Number(),
+  span: Type.Optional(Type.Object({ start: Type.Integer(), end: Type.Integer() })),
+});
 
 export const ReviewPost = Type.Object({
   id: Type.String(),

@@ -1,7 +1,12 @@
-// Hashed n-gram features shared by training and scoring, so both see identical ids.
-// en: stemmed word uni/bigrams + character n-grams inside words; zh: character 1–3-grams.
+// Hashed features shared by training and scoring, so both see identical ids. Every feature
+// is a whole word, a pair of words, the first letters of a word, or a run of Chinese
+// characters: something a moderator can find in the post. Nothing is learnt from bare
+// punctuation, from fragments inside words ("king" in "hiking"), or from who the author is.
+//   en: stemmed words, stemmed word bigrams, and the prefixes of long words ("<fuck" in
+//       "fuckwit"), the one sub-word piece that carries insults across spellings;
+//   zh: character 1–3-grams inside runs of Han characters, and the Latin words between them.
 import PorterStemmer from "natural/lib/natural/stemmers/porter_stemmer.js";
-import { isSpace } from "../normalise";
+import { isHanCodePoint, isSpace } from "../normalise";
 
 export type Lang = "en" | "zh";
 
@@ -11,43 +16,33 @@ export interface FeatureConfig {
   buckets: number;
   /** Longest padded feature list a post can produce (features beyond it are dropped). */
   maxFeatures: number;
-  /** Character n-gram lengths (inside words for en, over the text for zh). */
+  /** en: prefix lengths in letters (words longer than charMax get prefixes); zh: n-gram lengths. */
   charMin: number;
   charMax: number;
 }
 
-/** Where extracted features go: bucket ids and, for explanations, how to name each one. */
+/** Where extracted features go: bucket ids and, for explanations, what each one covers. */
 export interface FeatureSink {
   ids: Int32Array;
-  /** Per feature: kind (see Kind), and two indices into the text or token list. */
   kind: Uint8Array;
+  /** Per feature: where its text starts and ends (exclusive) in the prepared text. */
   a: Int32Array;
   b: Int32Array;
-  tokens: string[];
+  /** The prepared text the features came from. */
+  text: string;
   n: number;
 }
 
 export const enum Kind {
   Word = 1,
   Bigram = 2,
-  Char = 3,
+  /** A run of 1–3 Han characters. */
+  Han = 3,
   Special = 4,
-  /** Account metadata (see AccountMeta); `a` is the bucket. */
-  Meta = 5,
-  /** A character n-gram of `<word>`; the token holds the bare word. */
-  WordChar = 6,
+  /** The first letters of a long word; explained as the whole word. */
+  Prefix = 6,
 }
 
-/**
- * What the platform says about the author. Rumour sources differ in who posts them
- * (verified news desks vs small accounts) in every event, while their words do not
- * transfer across events, so en posts carry these as features when known. Training
- * sets without them (Davidson) simply never emit them.
- */
-export interface AccountMeta {
-  followers?: number;
-  verified?: boolean;
-}
 export const SPECIALS = ["__url__", "__user__", "__hashtag__", "__number__"] as const;
 
 export function makeSink(cfg: FeatureConfig): FeatureSink {
@@ -57,7 +52,7 @@ export function makeSink(cfg: FeatureConfig): FeatureSink {
     kind: new Uint8Array(m),
     a: new Int32Array(m),
     b: new Int32Array(m),
-    tokens: [],
+    text: "",
     n: 0,
   };
 }
@@ -153,11 +148,11 @@ function isDigits(t: string): boolean {
 }
 
 const SPECIAL_HASH = SPECIALS.map((name) => hashString(4, name));
+const PREFIX_SEED = 3;
 
 function extractEn(text: string, cfg: FeatureConfig, sink: FeatureSink): void {
-  const tokens = sink.tokens;
-  let prev = -1;
-  let prevHash = 0; // hashString(2, tokens[prev])
+  let prevHash = 0; // hashString(2, the previous word's stem), 0 when a non-word intervenes
+  let prevStart = 0;
   for (let i = 0; i < text.length;) {
     const end = enTokenEnd(text, i);
     if (end < 0) {
@@ -167,130 +162,116 @@ function extractEn(text: string, cfg: FeatureConfig, sink: FeatureSink): void {
     const start = i;
     i = end;
     const c = text.charCodeAt(start);
-    if (c === 0x26) continue; // an HTML entity left in by the platform
-    let hashtag = false;
-    let special = -1;
-    const t = text.slice(start, end);
-    if (c === 0x68 || c === 0x77) special = t.startsWith("http") || t.startsWith("www.") ? 0 : -1;
-    if (c === 0x40) special = 1;
-    if (c === 0x23) {
-      push(sink, cfg, SPECIAL_HASH[2] ?? 0, Kind.Special, 2, 0);
-      hashtag = true; // the tag's word counts as a word
-    }
-    if (c >= 0x30 && c <= 0x39 && isDigits(t)) special = 3;
-    if (special >= 0) {
-      push(sink, cfg, SPECIAL_HASH[special] ?? 0, Kind.Special, special, 0);
-      prev = -1;
+    if (c === 0x21 || c === 0x3f || c === 0x26) {
+      prevHash = 0; // "!" and "?" carry no weight; an HTML entity was left in by the platform
       continue;
     }
-    let word = hashtag ? t.slice(1) : t;
+    let special = -1;
+    const t = text.slice(start, end);
+    if ((c === 0x68 || c === 0x77) && (t.startsWith("http") || t.startsWith("www."))) special = 0;
+    else if (c === 0x40) special = 1;
+    else if (c >= 0x30 && c <= 0x39 && isDigits(t)) special = 3;
+    if (c === 0x23) push(sink, cfg, SPECIAL_HASH[2] ?? 0, Kind.Special, start, end);
+    if (special >= 0) {
+      push(sink, cfg, SPECIAL_HASH[special] ?? 0, Kind.Special, start, end);
+      prevHash = 0;
+      continue;
+    }
+    const wordStart = c === 0x23 ? start + 1 : start; // a hashtag's word counts as a word
+    let word = text.slice(wordStart, end);
     if (word.includes("'")) word = word.replace(/'/g, "");
     if (word.length === 0) continue;
     const stemmed = stem(word);
-    const ti = tokens.length;
-    tokens.push(stemmed);
     const hw = hashString(1, stemmed);
-    push(sink, cfg, hw, Kind.Word, ti, 0);
-    if (prev >= 0) push(sink, cfg, mix(mix(prevHash, 0x20), hw), Kind.Bigram, prev, ti);
-    prev = ti;
-    prevHash = hashString(2, stemmed);
-    // Character n-grams of the unstemmed word, bounded by "<" and ">" as in fastText.
-    if (word.length > 1) {
-      tokens.push(word); // named as "<word>" by featureName (Kind.WordChar)
-      pushWordCharGrams(word, tokens.length - 1, cfg, sink);
-    }
+    push(sink, cfg, hw, Kind.Word, wordStart, end);
+    if (prevHash !== 0) push(sink, cfg, mix(mix(prevHash, 0x20), hw), Kind.Bigram, prevStart, end);
+    prevHash = hashString(2, stemmed) | 1;
+    prevStart = wordStart;
+    if (word.length > cfg.charMax) pushPrefixes(word, wordStart, end, cfg, sink);
   }
 }
 
-/** pushCharGrams over `<word>` without building that string. */
-function pushWordCharGrams(word: string, tokenIndex: number, cfg: FeatureConfig, sink: FeatureSink): void {
-  const len = word.length + 2;
-  for (let i = 0; i < len; i++) {
+/** "<" plus the first charMin…charMax letters of the word, each explained as the whole word. */
+function pushPrefixes(word: string, start: number, end: number, cfg: FeatureConfig, sink: FeatureSink): void {
+  let h = mix(mix(FNV_OFFSET, PREFIX_SEED), 0x3c);
+  for (let n = 1; n <= cfg.charMax; n++) {
+    h = mix(h, word.charCodeAt(n - 1));
+    if (n >= cfg.charMin) push(sink, cfg, mix(h, n), Kind.Prefix, start, end);
+  }
+}
+
+function isHanAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c < 0x3400) return false;
+  return c >= 0xd800 && c <= 0xdbff ? isHanCodePoint(s.codePointAt(i) ?? 0) : isHanCodePoint(c);
+}
+
+/** Han n-grams of s[from, to) (a run of Han characters; astral ones count as one character). */
+function pushHanGrams(s: string, from: number, to: number, cfg: FeatureConfig, sink: FeatureSink): void {
+  for (let i = from; i < to;) {
     let h = mix(FNV_OFFSET, 3);
-    for (let n = 1; n <= cfg.charMax && i + n <= len; n++) {
-      const k = i + n - 1;
-      h = mix(h, k === 0 ? 0x3c : k === len - 1 ? 0x3e : word.charCodeAt(k - 1));
-      if (n >= cfg.charMin) push(sink, cfg, mix(h, n), Kind.WordChar, tokenIndex, (i << 8) | n);
+    let j = i;
+    for (let n = 1; n <= cfg.charMax && j < to; n++) {
+      const cp = s.codePointAt(j) ?? 0;
+      h = mix(h, cp);
+      j += cp > 0xffff ? 2 : 1;
+      if (n >= cfg.charMin) push(sink, cfg, mix(h, n), Kind.Han, i, j);
     }
+    i += (s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
   }
 }
 
-function pushCharGrams(s: string, tokenIndex: number, cfg: FeatureConfig, sink: FeatureSink): void {
-  for (let i = 0; i < s.length; i++) {
-    let h = mix(FNV_OFFSET, 3);
-    for (let n = 1; n <= cfg.charMax && i + n <= s.length; n++) {
-      h = mix(h, s.charCodeAt(i + n - 1));
-      if (n >= cfg.charMin) push(sink, cfg, mix(h, n), Kind.Char, tokenIndex, (i << 8) | n);
-    }
-  }
-}
-
-const ZH_URL = /https?:\/\/\S+|www\.\S+/g;
+const ZH_URL = /^(?:https?:\/\/|www\.)/;
 
 function extractZh(text: string, cfg: FeatureConfig, sink: FeatureSink): void {
-  let s = text;
-  if (s.includes("http") || s.includes("www.")) {
-    s = s.replace(ZH_URL, () => {
-      push(sink, cfg, hashString(4, SPECIALS[0]), Kind.Special, 0, 0);
-      return " ";
-    });
-  }
-  sink.tokens.push(s);
-  // Spaces carry no meaning in Chinese text; n-grams never span or include them.
-  let start = 0;
-  for (let i = 0; i <= s.length; i++) {
-    if (i === s.length || s.charCodeAt(i) === 0x20) {
-      if (i > start) pushCharGrams(s.slice(start, i), sink.tokens.push(s.slice(start, i)) - 1, cfg, sink);
-      start = i + 1;
+  const len = text.length;
+  for (let i = 0; i < len;) {
+    if (isHanAt(text, i)) {
+      const start = i;
+      while (i < len && isHanAt(text, i)) i += text.charCodeAt(i) >= 0xd800 && text.charCodeAt(i) <= 0xdbff ? 2 : 1;
+      pushHanGrams(text, start, i, cfg, sink);
+      continue;
     }
+    const c = text.charCodeAt(i);
+    if (c === 0x68 || c === 0x77) {
+      const rest = text.slice(i, i + 8);
+      if (ZH_URL.test(rest)) {
+        const start = i;
+        while (i < len && !isSpace(text.charCodeAt(i)) && !isHanAt(text, i)) i++;
+        push(sink, cfg, SPECIAL_HASH[0] ?? 0, Kind.Special, start, i);
+        continue;
+      }
+    }
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      while (i < len && isTokenChar(text.charCodeAt(i))) i++;
+      const t = text.slice(start, i);
+      if (isDigits(t)) push(sink, cfg, SPECIAL_HASH[3] ?? 0, Kind.Special, start, i);
+      else push(sink, cfg, hashString(1, t), Kind.Word, start, i);
+      continue;
+    }
+    i++; // punctuation, spaces, emoji: no feature
   }
 }
 
-/** Followers in powers of 4 (0, 1–3, 4–15, …), capped: 12 buckets. */
-export function followerBucket(followers: number): number {
-  return followers > 0 ? Math.min(11, 1 + Math.floor(Math.log2(followers) / 2)) : 0;
-}
-
-const META_SEED = 5;
-function pushMeta(meta: AccountMeta, cfg: FeatureConfig, sink: FeatureSink): void {
-  if (meta.verified !== undefined)
-    push(sink, cfg, mix(mix(FNV_OFFSET, META_SEED), meta.verified ? 1 : 0), Kind.Meta, meta.verified ? 1 : 0, 0);
-  const f = meta.followers;
-  if (f !== undefined && Number.isFinite(f)) {
-    const k = followerBucket(f);
-    push(sink, cfg, mix(mix(FNV_OFFSET, META_SEED + 1), k), Kind.Meta, 2 + k, 0);
-  }
-}
-
-/**
- * Fill `sink` with the hashed features of prepared (normalised, insult-expanded)
- * text, plus the author's metadata for en posts when given.
- */
-export function extractFeatures(text: string, cfg: FeatureConfig, sink: FeatureSink, meta?: AccountMeta): void {
+/** Fill `sink` with the hashed features of prepared (normalised, insult-expanded) text. */
+export function extractFeatures(text: string, cfg: FeatureConfig, sink: FeatureSink): void {
   sink.n = 0;
-  sink.tokens.length = 0;
-  if (meta && cfg.lang === "en") pushMeta(meta, cfg, sink);
+  sink.text = text;
   if (cfg.lang === "en") extractEn(text, cfg, sink);
   else extractZh(text, cfg, sink);
 }
 
-/** Human-readable name of feature i in `sink`, for explanations. */
+/** The text feature i covers in the prepared text: a word, two words, or a run of Han characters. */
+export function featureText(sink: FeatureSink, i: number): string {
+  return sink.text.slice(sink.a[i] ?? 0, sink.b[i] ?? 0);
+}
+
+/** Human-readable name of feature i: its text, or the special token it stands for. */
 export function featureName(sink: FeatureSink, i: number): string {
-  const a = sink.a[i] ?? 0;
-  const b = sink.b[i] ?? 0;
-  switch (sink.kind[i] as Kind) {
-    case Kind.Word:
-      return sink.tokens[a] ?? "";
-    case Kind.Bigram:
-      return `${sink.tokens[a] ?? ""} ${sink.tokens[b] ?? ""}`;
-    case Kind.Char:
-      return (sink.tokens[a] ?? "").slice(b >> 8, (b >> 8) + (b & 0xff));
-    case Kind.WordChar:
-      return `<${sink.tokens[a] ?? ""}>`.slice(b >> 8, (b >> 8) + (b & 0xff));
-    case Kind.Special:
-      return SPECIALS[a] ?? "";
-    case Kind.Meta:
-      if (a < 2) return a === 1 ? "__verified__" : "__unverified__";
-      return a === 2 ? "__followers_0__" : `__followers_${4 ** (a - 3)}+__`;
-  }
+  const t = featureText(sink, i);
+  if ((sink.kind[i] as Kind) !== Kind.Special) return t;
+  if (t.startsWith("#")) return "__hashtag__";
+  if (t.startsWith("@")) return "__user__";
+  return /^\d+$/.test(t) ? "__number__" : "__url__";
 }

@@ -165,33 +165,113 @@ export function attackSignals(post: Post, t: AttackThresholds = DEFAULT_ATTACK):
   return hits.sort((a, b) => b.weight - a.weight);
 }
 
-// ---- rumour urgency markers --------------------------------------------------
+// ---- rumour cues: hearsay, urgency, cover-up ------------------------------------
 
-// [name, pattern, weight, substrings one of which every match contains]: the
-// pattern runs only when a substring occurs, so most posts cost a few includes().
+// Rumours travel with the same few moves whatever their claim: an unnamed source ("my cousin
+// works at the plant", 据说), a push to spread ("share before they delete it", 紧急扩散) and
+// a claim of suppression ("the council is keeping quiet", 官方隐瞒). Each family is written as
+// patterns loose enough to survive paraphrase, and weighs in log-odds, added to the model's:
+// one cue alone never flags a post the model clears, two or three together do.
+//
+// [name, pattern, log-odds weight, substrings one of which every match contains]: the pattern
+// runs only when a substring occurs, so most posts cost a few includes().
+const RELATIVE =
+  "(?:cousin|friend|uncle|aunt|auntie|brother|sister|neighbou?r|mate|colleague|co-?worker|brother-in-law|sister-in-law|dad|mum|mom|wife|husband|son|daughter)";
+const AUTHORITY =
+  "(?:authorities|government|govt|officials|the council|council|the city|police|the media|media|mainstream media|msm|they|the company|health department|ministry|the state)";
 const URGENCY: ReadonlyArray<readonly [string, RegExp, number, readonly string[]]> = [
   [
     "share_before_deleted",
-    /(?:share|repost|rt|spread)\b.{0,20}\bbefore\b.{0,15}\b(?:deleted|removed|taken down|gone|censored)/,
-    0.45,
+    /(?:share|repost|rt|spread|copy|forward|screenshot|save)\b.{0,30}\bbefore\b.{0,25}\b(?:delet|remov|taken down|take it down|take this down|pull|gone|censor|scrub|wipe)/,
+    2,
     ["before"],
   ],
-  ["they_dont_want_you_to_know", /they (?:don'?t|do not) want (?:you|us) to know/, 0.45, ["want"]],
-  ["breaking", /\bbreaking\b/, 0.15, ["breaking"]],
   [
-    "please_share",
-    /\bplease (?:share|retweet|rt|spread|repost)\b|\bspread the word\b|\bshare (?:this )?now\b/,
-    0.3,
-    ["please", "spread", "share"],
+    "tell_everyone",
+    /\b(?:tell|warn|alert|inform)\s+(?:every(?:one|body)|all (?:your|of your|you)|your (?:family|friends|loved ones|neighbou?rs|kids)|others|people you (?:know|love))\b|\bpass (?:this|it) on\b|\bspread the word\b|\bplease (?:share|retweet|rt|spread|repost|forward)\b|\bshare (?:this )?(?:now|widely|with every(?:one|body)|far and wide)\b|\bmake (?:this|it) (?:go )?viral\b/,
+    1.5,
+    ["tell", "warn", "alert", "inform", "pass", "spread", "please", "share", "viral"],
   ],
-  ["zh_urgent_spread", /紧急扩散|求扩散|扩散周知|紧急转发|急转|快转/, 0.45, ["扩散", "转"]],
-  ["zh_delete_soon", /删前|马上(?:就)?(?:被)?删|随时(?:会)?被删|即将被删/, 0.45, ["删"]],
-  ["zh_insider", /内部消息|内部人士|知情人士透露|小道消息/, 0.35, ["内部", "知情", "小道"]],
-  ["zh_look_now", /速看|速转|赶紧看|千万别/, 0.3, ["速", "赶紧看", "千万别"]],
-  ["zh_repost", /转发/, 0.1, ["转发"]],
+  [
+    "hearsay",
+    new RegExp(
+      `\\b(?:my|a|our)\\s+(?:\\w+\\s+)?${RELATIVE}(?:'?s)?\\b.{0,40}\\b(?:works?|working|worked|is a|is an|who is)\\b|\\b${RELATIVE} of (?:mine|ours)\\b|\\b(?:i|we)\\s+(?:just\\s+)?(?:heard|was told|were told|got told)\\b|\\b(?:a |an )?insiders?\\b|\\bsomeone (?:who works|on the inside|inside)\\b|\\bsources? (?:say|says|tell|told|claim|confirm)\\b|\\bword is\\b|\\brumou?r (?:has it|is)\\b|\\breportedly\\b`,
+    ),
+    1.2,
+    [
+      "heard",
+      "told",
+      "insider",
+      "inside",
+      "source",
+      "word is",
+      "rumo",
+      "reportedly",
+      "work",
+      "is a",
+      "who is",
+      "of mine",
+      "of ours",
+    ],
+  ],
+  [
+    "cover_up",
+    new RegExp(
+      `\\b${AUTHORITY}\\b.{0,30}\\b(?:hiding|hide|covering|cover(?:ing)? (?:it |this )?up|cover-up|silent|(?:keep|keeping|kept) (?:it |this |quiet|silent)|won'?t (?:tell|report|say|admit)|not (?:telling|reporting|saying)|refus\\w* to (?:comment|say|tell|admit)|(?:don'?t|do not) want (?:you|us|people) to know|suppress\\w*|burying)|\\bmedia blackout\\b|\\bthey (?:don'?t|do not) want (?:you|us) to know\\b|\\bno one (?:is|will be) (?:reporting|talking about)\\b`,
+    ),
+    2,
+    [
+      "hid",
+      "cover",
+      "silent",
+      "quiet",
+      "tell",
+      "report",
+      "say",
+      "refus",
+      "want",
+      "suppress",
+      "bury",
+      "blackout",
+      "no one",
+    ],
+  ],
+  ["breaking", /\bbreaking\b/, 0.5, ["breaking"]],
+  [
+    "zh_hearsay",
+    /据说|据传|网传|传言|坊间传|有消息称|消息称|内部消息|内部人士|知情人士|小道消息|听(?:我|一个)?(?:朋友|亲戚|同事|同学)说/,
+    1.2,
+    ["据", "网传", "传", "消息", "内部", "知情", "听"],
+  ],
+  [
+    "zh_relative_insider",
+    /我(?:的)?(?:朋友|亲戚|表哥|表姐|表弟|表妹|堂哥|堂姐|同学|同事|邻居|舅舅|叔叔|阿姨|姐夫|老公|老婆)(?:就)?在.{0,12}(?:工作|上班|当|做)/,
+    1.2,
+    ["在"],
+  ],
+  [
+    "zh_urgent_spread",
+    /紧急扩散|求扩散|扩散周知|紧急转发|急转|快转|转发扩散|扩散出去|互相转告|转告|告诉身边|告诉家人|告诉你的家人|让更多人知道|大家注意|快告诉/,
+    1.5,
+    ["扩散", "转", "告诉", "让更多人", "大家注意"],
+  ],
+  [
+    "zh_delete_soon",
+    /删前|马上(?:就)?(?:被)?删|随时(?:会)?被删|即将被删|还没被删|看完就删|(?:会|就|要)被删|被删帖|删帖前/,
+    2,
+    ["删"],
+  ],
+  [
+    "zh_cover_up",
+    /(?:官方|政府|有关部门|上面|媒体|他们).{0,8}(?:隐瞒|瞒着|不让说|不敢说|不敢报|不公布|不报道|压下来|封锁)|封锁消息|不让报道|没有媒体报道|媒体都不报/,
+    2,
+    ["瞒", "不让", "不敢", "不公布", "不报道", "压下来", "封锁", "报道", "不报"],
+  ],
+  ["zh_look_now", /速看|速转|赶紧看|千万别/, 0.8, ["速", "赶紧看", "千万别"]],
+  ["zh_repost", /转发/, 0.3, ["转发"]],
 ];
 
-/** Urgency markers in normalised (lower-case, simplified) text. */
+/** Rumour cues in normalised (lower-case, simplified) text; weights are log-odds. */
 export function urgencySignals(normalised: string): Contribution[] {
   let hits: Contribution[] | null = null;
   for (const [name, re, weight, needles] of URGENCY) {
@@ -202,4 +282,11 @@ export function urgencySignals(normalised: string): Contribution[] {
   }
   if (hits === null) return [];
   return hits.sort((a, b) => b.weight - a.weight);
+}
+
+/** The log-odds the rumour cues add together. */
+export function cueLogOdds(hits: readonly Contribution[]): number {
+  let sum = 0;
+  for (const h of hits) sum += h.weight;
+  return sum;
 }

@@ -1,16 +1,18 @@
-// The Scorer port and its tfjs-model implementation: normalise → route by script
-// → hashed features once per post → abuse and rumour models on the fast path →
-// rule signals → a Score with explanations for every category.
+// The Scorer port and its tfjs-model implementation: normalise → route by script → hashed
+// features once per post → the fast stage of both models (one fused table) → for the few
+// posts that reach a model's escalation bar, its second stage → rule signals → a Score with
+// explanations quoted from the post's own text.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CategoryScore, Contribution, Post, Score } from "../domain";
+import { cascadeScore, fastProbability, logit, withCues } from "./cascade";
 import { MAX_TOP, namedContributions } from "./explain";
 import { FusedPair, makeSelection } from "./fused";
 import { extractFeatures, type FeatureSink, type Lang, makeSink } from "./features";
 import { FEATURES } from "./manifest";
 import { type LoadedModel, type LoadedModels, loadModels } from "./models";
 import { prepare, routeLang } from "./prepare";
-import { attackSignals, dataLeakSignals, noisyOr, urgencySignals } from "./rules";
+import { attackSignals, cueLogOdds, dataLeakSignals, noisyOr, urgencySignals } from "./rules";
 
 export interface Scorer {
   /** Scores posts in order; `normalised[i]`, when given, must be normalise(posts[i].text). */
@@ -46,17 +48,23 @@ export class ModelScorer implements Scorer {
   private readonly la = new Float64Array(4);
   private readonly lr = new Float64Array(4);
   private readonly sel = makeSelection(MAX_TOP);
+  /** Model runs so far, and how many reached a second stage (for `bench score`). */
+  readonly cascade = { runs: 0, escalated: 0 };
 
-  constructor(readonly loaded: LoadedModels) {
+  /** `secondStage: false` scores with the fast stage alone (benchmarks compare the two). */
+  constructor(
+    readonly loaded: LoadedModels,
+    private readonly opts: { secondStage?: boolean } = {},
+  ) {
     const m = loaded.models;
     const lang = (l: Lang, abuse: LoadedModel, rumour: LoadedModel): LangModels => ({
       lang: l,
       abuse,
       rumour,
-      fused: new FusedPair(abuse.linear, rumour.linear, abuse.entry.direction, rumour.entry.direction),
+      fused: new FusedPair(abuse.linear, rumour.linear, abuse.entry.fast.direction, rumour.entry.fast.direction),
       sink: makeSink(FEATURES[l]),
     });
-    this.byLang = { en: lang("en", m.davidson, m.pheme), zh: lang("zh", m.cold, m.weibo16) };
+    this.byLang = { en: lang("en", m["abuse-en"], m["rumour-en"]), zh: lang("zh", m["abuse-zh"], m["rumour-zh"]) };
   }
 
   static async load(modelsDir = defaultModelsDir()): Promise<ModelScorer> {
@@ -75,27 +83,27 @@ export class ModelScorer implements Scorer {
   score(post: Post, normalised?: string): Score {
     const text = prepare(post.text, normalised);
     const l = this.byLang[routeLang(text)];
-    extractFeatures(text, FEATURES[l.lang], l.sink, post.author);
+    extractFeatures(text, FEATURES[l.lang], l.sink);
     const w = featureWeight(l.sink.n);
     l.fused.run(l.sink, w, this.la, this.lr);
     const attack = attackSignals(post);
     const leak = dataLeakSignals(post.text);
     return {
-      abuse: this.model(l, l.abuse, this.la, w, 0, NO_HITS),
-      rumour: this.model(l, l.rumour, this.lr, w, 1, urgencySignals(text)),
+      abuse: this.model(post.text, l, l.abuse, this.la, w, 0, NO_HITS),
+      rumour: this.model(post.text, l, l.rumour, this.lr, w, 1, urgencySignals(text)),
       attack: ruleScore(attack),
       data_leak: ruleScore(leak),
     };
   }
 
   /**
-   * Model probability of the flagged side, raised by any rule hints (noisy-or).
-   * Model features are explained only when the score reaches the flag threshold or
-   * even odds, whichever is lower: nobody reads why a post is unremarkable, and the
-   * explanation cost ~15% of scoring time when done for every post (--cpu-prof).
-   * Rule hits are always listed.
+   * The cascade's score, raised by any rumour cues (log-odds); flagged at the model's stream
+   * threshold. Model features are explained only when the score reaches that threshold or even
+   * odds, whichever is lower: nobody reads why a post is unremarkable, and explaining cost ~15% of
+   * scoring time when done for every post (--cpu-prof). Rule hits are always listed.
    */
   private model(
+    original: string,
     l: LangModels,
     m: LoadedModel,
     logits: Float64Array,
@@ -105,15 +113,22 @@ export class ModelScorer implements Scorer {
   ): CategoryScore {
     const { linear, entry } = m;
     linear.activate(logits);
-    // Davidson has three classes; abuse is "not neither".
-    const p = linear.classes === 1 ? (logits[0] ?? 0) : 1 - (logits[2] ?? 0);
-    const score = rules.length > 0 ? 1 - (1 - p) * (1 - noisyOr(rules)) : p;
+    const fast = fastProbability(linear, logits);
+    this.cascade.runs++;
+    const model =
+      this.opts.secondStage === false
+        ? fast
+        : cascadeScore(fast, entry.escalateAt, () => {
+            this.cascade.escalated++;
+            return m.second.prob(l.sink, weight, logit(fast));
+          });
+    const score = rules.length > 0 ? withCues(model, cueLogOdds(rules)) : model;
     const top = rules.length > 0 ? rules.slice(0, MAX_TOP) : [];
-    if (top.length < MAX_TOP && score >= Math.min(entry.threshold, EXPLAIN_FROM)) {
-      const m = l.fused.top(l.sink, weight, which, MAX_TOP - top.length, this.sel);
-      top.push(...namedContributions(l.sink, this.sel, m));
+    if (top.length < MAX_TOP && score >= Math.min(entry.flagAt, EXPLAIN_FROM)) {
+      const k = l.fused.top(l.sink, weight, which, MAX_TOP - top.length, this.sel);
+      top.push(...namedContributions(original, l.sink, this.sel, k));
     }
-    return { score, flagged: score >= entry.threshold, top };
+    return { score, flagged: score >= entry.flagAt, top };
   }
 }
 

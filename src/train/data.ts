@@ -10,8 +10,10 @@ export interface Example {
   label: number;
   /** PHEME only: the news event, for leave-one-event-out folds. */
   event?: string;
-  followers?: number;
-  verified?: boolean;
+  /** Which data set it came from, once sets are pooled for training. */
+  source?: string;
+  /** ordinary-zh only: the emotion it was labelled with (optimism, gratitude, anger, ...). */
+  emotion?: string;
 }
 export interface Splits {
   train: Example[];
@@ -64,8 +66,6 @@ export function loadWeibo(dataDir: string): Splits {
     const ex: Example = {
       text: typeof r.text === "string" ? r.text : "",
       label: Number(r.label),
-      followers: Number(r.followers_count),
-      verified: r.verified === true,
     };
     const s = r.split;
     if (s === "train" || s === "dev" || s === "test") out[s].push(ex);
@@ -92,7 +92,5 @@ export function loadPheme(dataDir: string): Example[] {
       text: typeof r.text === "string" ? r.text : "",
       label: Number(r.is_rumour),
       event: String(r.event),
-      followers: Number(r.user_followers),
-      verified: r.user_verified === true,
     }));
 }

@@ -9,6 +9,8 @@ export interface Encoded {
   ids: Int32Array;
   weights: Float32Array;
   labels: Int32Array;
+  /** Second stage only: the first stage's logit of each row, the prior it corrects. */
+  prior?: Float32Array;
 }
 
 /**
@@ -26,7 +28,7 @@ export function encode(examples: readonly Example[], cfg: FeatureConfig): Encode
   const labels = new Int32Array(examples.length);
   const sink = makeSink(cfg);
   examples.forEach((ex, r) => {
-    extractFeatures(prepare(ex.text), cfg, sink, ex);
+    extractFeatures(prepare(ex.text), cfg, sink);
     const w = featureWeight(sink.n);
     for (let i = 0; i < sink.n; i++) {
       ids[r * width + i] = sink.ids[i] ?? 0;
@@ -35,4 +37,20 @@ export function encode(examples: readonly Example[], cfg: FeatureConfig): Encode
     labels[r] = ex.label;
   });
   return { n: examples.length, width, ids, weights, labels };
+}
+
+/** Rows `rows` of an encoded matrix, ids reduced modulo `buckets` when given. */
+export function subset(enc: Encoded, rows: readonly number[], buckets?: number): Encoded {
+  const w = enc.width;
+  const ids = new Int32Array(rows.length * w);
+  const weights = new Float32Array(rows.length * w);
+  const labels = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    ids.set(enc.ids.subarray(r * w, (r + 1) * w), i * w);
+    weights.set(enc.weights.subarray(r * w, (r + 1) * w), i * w);
+    labels[i] = enc.labels[r] ?? 0;
+  });
+  if (buckets !== undefined) for (let i = 0; i < ids.length; i++) ids[i] = (ids[i] as number) & (buckets - 1);
+  const prior = enc.prior ? Float32Array.from(rows, (r) => enc.prior?.[r] ?? 0) : undefined;
+  return { n: rows.length, width: w, ids, weights, labels, prior };
 }

@@ -7,6 +7,8 @@ import { buildModel, predictAll, type ModelShape } from "./model";
 
 export interface FitOptions {
   shape: ModelShape;
+  /** The model to fit; the hashed linear model of `shape` when absent. */
+  build?: () => tf.LayersModel;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -45,7 +47,15 @@ function batchLoss(model: tf.LayersModel, enc: Encoded, rows: Int32Array, opts: 
     labels[i] = enc.labels[r] ?? 0;
     sampleWeight[i] = opts.classWeight?.[labels[i] ?? 0] ?? 1;
   });
-  const out = model.apply([tf.tensor2d(ids, [n, w], "int32"), tf.tensor2d(weights, [n, w])], {
+  const inputs = [tf.tensor2d(ids, [n, w], "int32"), tf.tensor2d(weights, [n, w])];
+  if (enc.prior)
+    inputs.push(
+      tf.tensor2d(
+        Float32Array.from(rows, (r) => enc.prior?.[r] ?? 0),
+        [n, 1],
+      ),
+    );
+  const out = model.apply(inputs, {
     training: true,
   }) as tf.Tensor;
   const eps = 1e-7;
@@ -72,7 +82,7 @@ function batchLoss(model: tf.LayersModel, enc: Encoded, rows: Int32Array, opts: 
 }
 
 export async function fit(train: Encoded, dev: Encoded, opts: FitOptions): Promise<Fitted> {
-  const model = buildModel(opts.shape, opts.seed);
+  const model = opts.build ? opts.build() : buildModel(opts.shape, opts.seed);
   await tf.ready();
   const optimizer = tf.train.adam(opts.learningRate);
   const rand = mulberry32(opts.seed);
@@ -81,7 +91,13 @@ export async function fit(train: Encoded, dev: Encoded, opts: FitOptions): Promi
     opts.progress === false
       ? null
       : new SingleBar(
-          { format: `${opts.name.padEnd(18)} [{bar}] {percentage}% | epoch {epoch} | dev {dev}` },
+          {
+            format: `${opts.name.padEnd(24)} [{bar}] {percentage}% | epoch {epoch} | dev {dev}`,
+            // Without a terminal (CI, a log file) a line every 10 s still shows it is moving.
+            noTTYOutput: true,
+            notTTYSchedule: 10_000,
+            stream: process.stderr,
+          },
           Presets.shades_classic,
         );
   bar?.start(opts.epochs * steps, 0, { epoch: 1, dev: "-" });

@@ -69,3 +69,30 @@ export function bestThreshold(
   }
   return best;
 }
+
+/** Area under the ROC curve (ties count half): how well `scores` rank positives above negatives. */
+export function auc(scores: ArrayLike<number>, gold: ArrayLike<number>): number {
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0));
+  let pos = 0,
+    rankSum = 0;
+  for (let i = 0; i < idx.length;) {
+    let j = i;
+    while (j + 1 < idx.length && scores[idx[j + 1] as number] === scores[idx[i] as number]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++)
+      if (gold[idx[k] as number] === 1) {
+        pos++;
+        rankSum += rank;
+      }
+    i = j + 1;
+  }
+  const neg = idx.length - pos;
+  return pos > 0 && neg > 0 ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : NaN;
+}
+
+/** The value below which a share `q` of `values` lies (nearest rank). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)))] ?? NaN;
+}

@@ -34,7 +34,8 @@ export interface PipelineOptions {
   /** Absent when scoring is switched off (ingest benchmarks). */
   scorer?: Scorer;
   /** Operating thresholds: a post is flagged in the windows when its score reaches these. */
-  flagAt?: Record<Category, number>;
+  /** Per-category overrides of the models' own thresholds. */
+  flagAt?: Partial<Record<Category, number>>;
   events: Events;
 }
 
@@ -170,7 +171,11 @@ export class Pipeline {
     );
     const flagAt = this.o.flagAt;
     if (scores && flagAt)
-      for (const s of scores) for (const c of CATEGORIES) s[c] = { ...s[c], flagged: s[c].score >= flagAt[c] };
+      for (const s of scores)
+        for (const c of CATEGORIES) {
+          const at = flagAt[c];
+          if (at !== undefined) s[c] = { ...s[c], flagged: s[c].score >= at };
+        }
     return posts.map((p, i) => ({
       post: p.value,
       normalised: normalised[i] ?? "",

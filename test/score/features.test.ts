@@ -2,7 +2,7 @@
 // or the committed models would see different features than they were trained on.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { enTokenEnd, extractFeatures, featureName, followerBucket, makeSink } from "../../src/score/features";
+import { enTokenEnd, extractFeatures, featureName, Kind, makeSink } from "../../src/score/features";
 import { FEATURES } from "../../src/score/manifest";
 
 // White space is `\s` plus NEL (U+0085), as everywhere in src/normalise.
@@ -31,17 +31,26 @@ describe("en tokeniser", () => {
       { numRuns: 5000 },
     );
   });
-  it("names character n-grams of the padded word, specials and account features", () => {
+  it("names whole words, word pairs and specials; never fragments inside words or punctuation", () => {
     const sink = makeSink(FEATURES.en);
-    extractFeatures("#tag it's www.x.com", FEATURES.en, sink, { followers: 20, verified: true });
+    extractFeatures("#tag it's hiking!! www.x.com", FEATURES.en, sink);
     const names = Array.from({ length: sink.n }, (_, i) => featureName(sink, i));
-    expect(names.slice(0, 2)).toEqual(["__verified__", "__followers_16+__"]);
     expect(names).toContain("__hashtag__");
-    expect(names).toContain("<ta");
-    expect(names).toContain("its>");
+    expect(names).toContain("tag");
+    expect(names).toContain("it's");
+    expect(names).toContain("it's hiking");
     expect(names).toContain("__url__");
+    expect(names).not.toContain("!");
+    // The prefixes of a long word are named (and explained) as the word itself.
+    for (let i = 0; i < sink.n; i++) if (sink.kind[i] === Kind.Prefix) expect(featureName(sink, i)).toBe("hiking");
+    expect(names.filter((n) => n === "hiking").length).toBe(3); // the word and its two prefixes
   });
-  it("buckets followers in powers of four", () => {
-    expect([0, 1, 3, 4, 15, 16, 1e9].map(followerBucket)).toEqual([0, 1, 1, 2, 2, 3, 11]);
+  it("reads Chinese as runs of Han characters, with Latin words between them", () => {
+    const sink = makeSink(FEATURES.zh);
+    extractFeatures("求微博！！！iphone真好", FEATURES.zh, sink);
+    const names = Array.from({ length: sink.n }, (_, i) => featureName(sink, i));
+    expect(names).toEqual(expect.arrayContaining(["求", "求微", "求微博", "iphone", "真好"]));
+    expect(names.some((n) => /[！!]/.test(n))).toBe(false);
+    expect(names).not.toContain("博真"); // n-grams never span a break in the Han run
   });
 });

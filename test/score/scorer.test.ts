@@ -53,7 +53,7 @@ describe("explanations", () => {
 });
 
 describe("fast path", () => {
-  it("agrees with tf.predict within 1e-4 on real posts", () => {
+  it("agrees with tf.predict, both stages, within 1e-4 on real posts", () => {
     const data = defaultDataDir();
     const texts = [
       ...loadCold(data).test.slice(0, 100),
@@ -63,17 +63,20 @@ describe("fast path", () => {
     ].map((e, i) => post(e.text, String(i)));
     const ref = predictReference(scorer.loaded, texts);
     let worst = 0;
+    let escalated = 0;
     texts.forEach((p, i) => {
       const s = scorer.scoreBatch([p])[0];
       const abuse = ref.abuse[i];
       const rumour = ref.rumour[i];
       if (!s || !abuse || !rumour) throw new Error(`post ${i} missing`);
-      const refAbuse = abuse.probs.length === 1 ? (abuse.probs[0] ?? 0) : 1 - (abuse.probs[2] ?? 0);
-      worst = Math.max(worst, Math.abs(s.abuse.score - refAbuse));
-      // Rumour rules raise the score on purpose; compare only where none fired.
+      worst = Math.max(worst, Math.abs(s.abuse.score - abuse.cascade));
+      // Rumour cues raise the score on purpose; compare only where none fired.
       if (!s.rumour.top.some((c) => c.feature.startsWith("rule:")))
-        worst = Math.max(worst, Math.abs(s.rumour.score - (rumour.probs[0] ?? 0)));
+        worst = Math.max(worst, Math.abs(s.rumour.score - rumour.cascade));
+      const fast = abuse.probs.length === 1 ? (abuse.probs[0] ?? 0) : 1 - (abuse.probs[2] ?? 0);
+      if (fast >= scorer.loaded.models[abuse.model].entry.escalateAt) escalated++;
     });
     expect(worst).toBeLessThan(1e-4);
+    expect(escalated).toBeGreaterThan(10); // the second stage was compared too, not only the first
   });
 });

@@ -62,11 +62,28 @@ export function Scores({ scores }: { scores: Record<string, number> }) {
   );
 }
 
+/** The post's text with the words that drove its scores marked (the explanations' spans). */
+function Highlighted({ text, top }: { text: string; top: ReviewPost["top"] }) {
+  const spans = top
+    .flatMap((t) => (t.span && t.span.end <= text.length ? [t.span] : []))
+    .sort((a, b) => a.start - b.start);
+  const parts = [];
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue; // overlaps one already marked
+    if (s.start > at) parts.push(text.slice(at, s.start));
+    parts.push(<mark key={s.start}>{text.slice(s.start, s.end)}</mark>);
+    at = s.end;
+  }
+  parts.push(text.slice(at));
+  return <>{parts}</>;
+}
+
 export function PostView({ post }: { post: ReviewPost }) {
   return (
     <div class="post">
       <div class="post-text" data-testid="post-text">
-        {post.text}
+        <Highlighted text={post.text} top={post.top} />
       </div>
       <div class="counts">
         @{post.authorId} · {post.followers} followers · <Scores scores={post.scores} />
