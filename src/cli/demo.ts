@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { Message } from "kafkajs";
 import { Partitioners } from "kafkajs";
 import type { CliDeps } from "./common";
-import type { Post } from "../domain";
+import { type Post, ROMAN } from "../domain";
 import { SCENARIOS } from "../drill/scenarios";
 import { createLogger } from "../log";
 import { startWorker } from "../worker/main";
@@ -19,7 +19,6 @@ import { loadDefaultScorer } from "../worker/scoring";
 import { servicesUp } from "../services";
 import { createKafka } from "../source/kafka";
 
-const ROMAN = ["", "I", "II", "III", "IV"];
 
 export function registerDemoCommand(program: Command, deps: CliDeps): void {
   program
