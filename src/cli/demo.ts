@@ -19,7 +19,6 @@ import { loadDefaultScorer } from "../worker/scoring";
 import { servicesUp } from "../services";
 import { createKafka } from "../source/kafka";
 
-
 export function registerDemoCommand(program: Command, deps: CliDeps): void {
   program
     .command("demo")

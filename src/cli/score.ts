@@ -75,16 +75,19 @@ export function registerScoreCommands(program: Command): void {
     .description("train the abuse and rumour models on ../shared/data and write models/")
     .option("--seed <n>", "random seed", (v) => Number.parseInt(v, 10), 42)
     .option("--data <dir>", "labelled data directory", defaultDataDir())
-    .action(async (o: { seed: number; data: string }) => {
-      const { runTraining } = await import("../train");
+    .option("--thresholds-only", "keep the models; choose each stream threshold again for its flag-rate target")
+    .action(async (o: { seed: number; data: string; thresholdsOnly?: boolean }) => {
+      const { rechooseThresholds, runTraining } = await import("../train");
       const modelsDir = defaultModelsDir();
       const started = Date.now();
-      await runTraining({ dataDir: o.data, modelsDir, seed: o.seed, log: (l) => console.log(l) });
+      const train = { dataDir: o.data, modelsDir, seed: o.seed, log: (l: string) => console.log(l) };
+      if (o.thresholdsOnly) await rechooseThresholds(train);
+      else await runTraining(train);
       const { result, pass } = await evalCommand({ data: o.data, seed: o.seed });
       // Record the test figures next to the models they describe.
       const file = path.join(modelsDir, "MANIFEST.json");
       const manifest = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-      writeFileSync(file, JSON.stringify({ ...manifest, metrics: result.datasets }, null, 2) + "\n");
+      writeFileSync(file, JSON.stringify({ ...manifest, metrics: result }, null, 2) + "\n");
       console.log(JSON.stringify(result, null, 2));
       console.log(
         `trained in ${((Date.now() - started) / 1000).toFixed(0)} s; targets ${pass ? "met" : "NOT all met"}`,

@@ -1,10 +1,11 @@
-// Real background text for drills and the demo: the posts that the labelled data sets mark as
-// harmless (COLD safe, Davidson "neither", Weibo-16 and PHEME non-rumours), from their test
-// splits only. Ordinary chatter from real platforms is far more varied than any template, and
+// Real background text for drills and the demo: ordinary traffic (TweetEval tweets, Weibo posts)
+// and the posts that the labelled data sets mark as harmless (COLD safe, Davidson "neither",
+// Weibo-16 non-rumours), from their test splits only: no model was trained on them. Ordinary chatter from real platforms is far more varied than any template, and
 // the models' false positives on it are exactly what a detector meets in production.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { loadCold, loadDavidson, loadPheme, loadWeibo } from "../train/data";
+import { loadCold, loadDavidson, loadWeibo } from "../train/data";
+import { loadOrdinaryEn, loadOrdinaryZh } from "../train/sources";
 
 export interface Corpus {
   en: string[];
@@ -17,11 +18,11 @@ export function loadBenignCorpus(dataDir: string): Corpus | undefined {
   const zh = [
     ...loadCold(dataDir).test.filter((e) => e.label === 0),
     ...loadWeibo(dataDir).test.filter((e) => e.label === 0),
+    ...(existsSync(join(dataDir, "ordinary-zh")) ? loadOrdinaryZh(dataDir).test : []),
   ].map((e) => e.text);
   const en = [
     ...loadDavidson(dataDir, 42).test.filter((e) => e.label === 2),
-    // PHEME has no split; its non-rumours serve as test data for the leave-one-event-out models.
-    ...loadPheme(dataDir).filter((e) => e.label === 0),
+    ...(existsSync(join(dataDir, "ordinary-en")) ? loadOrdinaryEn(dataDir, 42).test : []),
   ].map((e) =>
     e.text
       .replace(/@\w+/g, "@user")

@@ -11,10 +11,18 @@ export function fastProbability(linear: LinearModel, probs: Float64Array): numbe
   return linear.classes === 1 ? (probs[0] ?? 0) : 1 - (probs[2] ?? 0);
 }
 
-/** The model's final score: the second stage's above the escalation bar, else the scaled fast score. */
+/**
+ * The model's final score: the second stage's above the escalation bar, else the scaled fast
+ * score. A bar above 1 means the model has no second stage (it did not beat the first on dev):
+ * the fast score is final.
+ */
 export function cascadeScore(fast: number, escalateAt: number, second: () => number): number {
+  if (escalateAt > 1) return fast;
   return fast >= escalateAt ? second() : (fast / Math.max(escalateAt, 1e-9)) * CLEARED;
 }
+
+/** The escalation bar of a model whose second stage is off. */
+export const NO_SECOND_STAGE = 2;
 
 /** Rumour cues (log-odds) added to the model's log-odds: independent evidence, as in naive Bayes. */
 export function withCues(model: number, cueLogOdds: number): number {

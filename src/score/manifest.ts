@@ -39,7 +39,10 @@ export interface ModelEntry {
    * in-domain figures of `modstream eval`); never used on the stream.
    */
   threshold: number;
-  /** Fast-stage score from which the second stage makes the call. */
+  /**
+   * Fast-stage score from which the second stage makes the call. Above 1 (NO_SECOND_STAGE): the
+   * second stage did not rank the escalated dev posts better than the first, so it is off.
+   */
   escalateAt: number;
   /**
    * The stream's operating threshold on the final score, chosen on the ordinary traffic's dev

@@ -195,7 +195,7 @@ const URGENCY: ReadonlyArray<readonly [string, RegExp, number, readonly string[]
   [
     "hearsay",
     new RegExp(
-      `\\b(?:my|a|our)\\s+(?:\\w+\\s+)?${RELATIVE}(?:'?s)?\\b.{0,40}\\b(?:works?|working|worked|is a|is an|who is)\\b|\\b${RELATIVE} of (?:mine|ours)\\b|\\b(?:i|we)\\s+(?:just\\s+)?(?:heard|was told|were told|got told)\\b|\\b(?:a |an )?insiders?\\b|\\bsomeone (?:who works|on the inside|inside)\\b|\\bsources? (?:say|says|tell|told|claim|confirm)\\b|\\bword is\\b|\\brumou?r (?:has it|is)\\b|\\breportedly\\b`,
+      `\\b(?:my|a|our)\\s+(?:\\w+\\s+)?${RELATIVE}(?:'?s)?\\b(?:.{0,40}\\b(?:works?|working|worked)\\b|.{0,60}\\b(?:says|said|told|tells|swears|confirmed)\\b)|\\b${RELATIVE} of (?:mine|ours)\\b|\\b(?:i|we)\\s+(?:just\\s+)?(?:heard|was told|were told|got told)\\b|\\b(?:a |an )?insiders?\\b|\\bsomeone (?:who works|on the inside|inside)\\b|\\bsources? (?:say|says|tell|told|claim|confirm)\\b|\\bword is\\b|\\brumou?r (?:has it|is)\\b|\\breportedly\\b`,
     ),
     1.2,
     [
@@ -289,4 +289,46 @@ export function cueLogOdds(hits: readonly Contribution[]): number {
   let sum = 0;
   for (const h of hits) sum += h.weight;
   return sum;
+}
+
+// ---- explicit insults -------------------------------------------------------------
+
+// The training sets hold few insults aimed at one person (COLD and SWSR are mostly about groups),
+// so the abuse models score a bare "去死吧" or "贱人" low. Explicit insults and slurs are a cue in
+// log-odds, added to the abuse model's like the rumour cues: strong when aimed at someone ("you
+// …", "@…", 你…), weak in passing ("this fucking rain"). The abuse thresholds are chosen with the
+// cue on, so its false alarms on ordinary traffic count against their budget.
+const EN_INSULT =
+  "(?:bitch\\w*|cunts?|fag|fags|faggots?|nigg(?:er|a|ah)s?|retard(?:ed|s)?|whores?|sluts?|idiots?|morons?|stupid|losers?|assholes?|dumbass\\w*|scum|worthless|pathetic|bastards?|dickheads?|piece of shit|kill yourself|kys|go die)";
+/** Strong insults that stay insults inside a run of joined letters ("stupidbitch"). */
+const EN_INSIDE = /bitch|nigger|faggot|whore|idiot|moron|retard|asshole/;
+const EN_ANY = new RegExp(`\\b${EN_INSULT}\\b`);
+const EN_TARGETED = new RegExp(
+  `\\b(?:you|u|ur|your|you're|youre|ya|@\\w+)\\b.{0,30}\\b${EN_INSULT}|\\b${EN_INSULT}\\b.{0,12}\\b(?:you|u)\\b`,
+);
+const ZH_INSULT =
+  /傻逼|操你妈|你妈死了|日你妈|你妈逼|去死|贱人|贱货|狗东西|婊子|脑残|智障|白痴|畜生|废物|死全家|人渣|垃圾东西/;
+const ZH_TARGETED = /你|妳|您|@|操你妈|你妈|滚/;
+
+export const INSULT_WEIGHTS = { targeted_insult: 3, insult: 1 } as const;
+
+/** Explicit insults in prepared (normalised, abbreviation-expanded) text; weights are log-odds. */
+export function insultSignals(prepared: string): Contribution[] {
+  const zh = ZH_INSULT.test(prepared);
+  const en = !zh && (EN_ANY.test(prepared) || EN_INSIDE.test(prepared));
+  if (!zh && !en) return [];
+  // A post that is little more than the insult is a reply aimed at someone.
+  const short = zh ? prepared.length <= 12 : prepared.split(" ").length <= 4;
+  const targeted =
+    short ||
+    (zh
+      ? ZH_TARGETED.test(prepared)
+      : EN_TARGETED.test(prepared) || (/\b(?:you|u|ur)\b/.test(prepared) && EN_INSIDE.test(prepared)));
+  const name = targeted ? "targeted_insult" : "insult";
+  return [{ feature: `rule:${name}`, weight: INSULT_WEIGHTS[name] }];
+}
+
+/** Whether prepared text holds an explicit insult or slur (training leaves such "ordinary" posts out). */
+export function hasExplicitInsult(prepared: string): boolean {
+  return insultSignals(prepared).length > 0;
 }

@@ -12,7 +12,7 @@ import { extractFeatures, type FeatureSink, type Lang, makeSink } from "./featur
 import { FEATURES } from "./manifest";
 import { type LoadedModel, type LoadedModels, loadModels } from "./models";
 import { prepare, routeLang } from "./prepare";
-import { attackSignals, cueLogOdds, dataLeakSignals, noisyOr, urgencySignals } from "./rules";
+import { attackSignals, cueLogOdds, dataLeakSignals, insultSignals, noisyOr, urgencySignals } from "./rules";
 
 export interface Scorer {
   /** Scores posts in order; `normalised[i]`, when given, must be normalise(posts[i].text). */
@@ -28,7 +28,6 @@ export function defaultModelsDir(): string {
 const RULE_THRESHOLD = 0.5;
 /** Model features are explained from this score (or the flag threshold if lower). */
 export const EXPLAIN_FROM = 0.5;
-const NO_HITS: Contribution[] = [];
 
 /** Each feature weighs 1/sqrt(count), as in training (src/train/encode.ts). */
 function featureWeight(count: number): number {
@@ -89,7 +88,7 @@ export class ModelScorer implements Scorer {
     const attack = attackSignals(post);
     const leak = dataLeakSignals(post.text);
     return {
-      abuse: this.model(post.text, l, l.abuse, this.la, w, 0, NO_HITS),
+      abuse: this.model(post.text, l, l.abuse, this.la, w, 0, insultSignals(text)),
       rumour: this.model(post.text, l, l.rumour, this.lr, w, 1, urgencySignals(text)),
       attack: ruleScore(attack),
       data_leak: ruleScore(leak),
@@ -97,7 +96,7 @@ export class ModelScorer implements Scorer {
   }
 
   /**
-   * The cascade's score, raised by any rumour cues (log-odds); flagged at the model's stream
+   * The cascade's score, raised by any cues (rumour cues, explicit insults; log-odds); flagged at the model's stream
    * threshold. Model features are explained only when the score reaches that threshold or even
    * odds, whichever is lower: nobody reads why a post is unremarkable, and explaining cost ~15% of
    * scoring time when done for every post (--cpu-prof). Rule hits are always listed.

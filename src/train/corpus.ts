@@ -3,6 +3,8 @@ import { mulberry32 } from "../random";
 import type { ModelName } from "../score/manifest";
 import { type Example, loadCold, loadDavidson, loadPheme, loadWeibo, PHEME_EVENTS, type Splits } from "./data";
 import type { TaskData, TaskSpec } from "./recipe";
+import { prepare } from "../score/prepare";
+import { hasExplicitInsult } from "../score/rules";
 import { loadOlid, loadOrdinaryEn, loadOrdinaryZh, loadSwsr, loadTwitter1516, loadWeibo21 } from "./sources";
 
 const FAST = { epochs: 6, learningRate: 0.01, l2: 1e-5, batchSize: 128 };
@@ -47,7 +49,8 @@ export const TASKS: Readonly<Record<ModelName, TaskSpec>> = {
     direction: [1],
     sources: ["cold", "swsr"],
     ordinary: "ordinary-zh",
-    flagRateTarget: 0.015,
+    // 1.5% left COLD's recall at 0.643 (target 0.65) with "any" at 2.5% of 3%.
+    flagRateTarget: 0.0175,
     metric: "accuracy",
     fast: FAST,
     second: SECOND,
@@ -82,9 +85,13 @@ export function loadCorpus(dataDir: string, seed: number): Record<string, Splits
     weibo21: loadWeibo21(dataDir),
     pheme: phemeSplits,
     twitter1516: loadTwitter1516(dataDir),
-    "ordinary-en": loadOrdinaryEn(dataDir, seed),
-    "ordinary-zh": loadOrdinaryZh(dataDir),
+    "ordinary-en": withoutExplicitInTrain(loadOrdinaryEn(dataDir, seed)),
+    "ordinary-zh": withoutExplicitInTrain(loadOrdinaryZh(dataDir)),
   };
+}
+
+function withoutExplicitInTrain(s: Splits): Splits {
+  return { ...s, train: s.train.filter((ex) => !hasExplicitInsult(prepare(ex.text))) };
 }
 
 /** Train and dev of a task's sources and its ordinary traffic, leaving out `without`. */

@@ -115,6 +115,8 @@ export async function fit(train: Encoded, dev: Encoded, opts: FitOptions): Promi
         optimizer.minimize(() => batchLoss(model, train, rows, opts));
       });
       bar?.increment(1, { epoch });
+      // The steps run synchronously; let the progress bar's timer draw now and then.
+      if (bar && s % 25 === 24) await new Promise((resolve) => setImmediate(resolve));
     }
     const devProbs = predictAll(model, dev);
     opts.onEpoch?.(epoch, devProbs);

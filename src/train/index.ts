@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../score/backend";
+import { loadModels } from "../score/models";
 import {
   type CrossDataset,
   FEATURES,
@@ -19,7 +20,7 @@ import {
 import { loadCorpus, phemeFolds, TASKS, taskData, testSplit } from "./corpus";
 import { useFastSegmentSum } from "./kernels";
 import { auc, classReport, threshold } from "./metrics";
-import { isHarmful, trainTask } from "./recipe";
+import { isHarmful, rechooseFlagAt, trainTask } from "./recipe";
 import { saveModel } from "./save";
 
 export interface TrainOptions {
@@ -157,4 +158,21 @@ async function refits(
       folds,
     },
   };
+}
+
+/** `train --thresholds-only`: each model's stream threshold chosen again for its current target. */
+export async function rechooseThresholds(opts: TrainOptions): Promise<Manifest> {
+  const loaded = await loadModels(opts.modelsDir);
+  const corpus = loadCorpus(opts.dataDir, loaded.manifest.seed);
+  const manifest = loaded.manifest;
+  for (const name of MODEL_NAMES) {
+    const spec = TASKS[name];
+    const m = loaded.models[name];
+    const dev = corpus[spec.ordinary]?.dev ?? [];
+    const flagAt = rechooseFlagAt(spec, m.linear, m.second, m.entry.escalateAt, dev);
+    (opts.log ?? (() => {}))(`${name}: flag rate target ${spec.flagRateTarget}, flag at ${m.entry.flagAt} → ${flagAt}`);
+    manifest.models[name] = { ...m.entry, flagAt, flagRateTarget: spec.flagRateTarget };
+  }
+  writeFileSync(path.join(opts.modelsDir, "MANIFEST.json"), JSON.stringify(manifest, null, 2) + "\n");
+  return manifest;
 }

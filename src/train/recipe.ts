@@ -4,13 +4,13 @@
 // are never seen here. The same function refits without a source for the cross-data-set
 // figures and without a PHEME event for leave-one-event-out, so every figure is of this recipe.
 import type * as tf from "@tensorflow/tfjs";
-import { cascadeScore, fastProbability, logit, withCues } from "../score/cascade";
+import { cascadeScore, fastProbability, logit, NO_SECOND_STAGE, withCues } from "../score/cascade";
 import { extractFeatures, type Lang, makeSink } from "../score/features";
 import { LinearModel } from "../score/linear";
 import { FEATURES, type ModelName, SECOND_STAGE_BUCKETS } from "../score/manifest";
 import { Mlp } from "../score/mlp";
 import { prepare } from "../score/prepare";
-import { cueLogOdds, urgencySignals } from "../score/rules";
+import { cueLogOdds, insultSignals, urgencySignals } from "../score/rules";
 import type { Example } from "./data";
 import { encode, featureWeight, subset } from "./encode";
 import { fit } from "./fit";
@@ -119,7 +119,7 @@ function scorer(spec: TaskSpec, linear: LinearModel, mlp: Mlp, escalateAt: numbe
       linear.activate(logits);
       const fast = fastProbability(linear, logits);
       const second = mlp.prob(sink, w, logit(fast));
-      const cues = spec.category === "rumour" ? cueLogOdds(urgencySignals(text)) : 0;
+      const cues = cueLogOdds(spec.category === "rumour" ? urgencySignals(text) : insultSignals(text));
       out.fast[i] = fast;
       out.second[i] = second;
       out.final[i] = withCues(
@@ -132,6 +132,35 @@ function scorer(spec: TaskSpec, linear: LinearModel, mlp: Mlp, escalateAt: numbe
 }
 
 const round2 = (x: number): number => Math.floor(x * 100) / 100;
+
+/**
+ * The stream threshold: the lowest of 0.99, 0.98, … 0.15 at which ordinary dev posts are flagged
+ * at most 80% as often as `target` allows (a margin, as the test split and traffic will differ).
+ */
+export function chooseFlagAt(ordinaryFinal: Float64Array, target: number): number {
+  let flagAt = 0.99;
+  for (let t = 0.99; t >= 0.15 - 1e-9; t -= 0.01) {
+    const rate = ordinaryFinal.filter((x) => x >= t).length / Math.max(ordinaryFinal.length, 1);
+    if (rate > target * 0.8) break;
+    flagAt = Math.round(t * 100) / 100;
+  }
+  return flagAt;
+}
+
+/**
+ * The stream threshold of a trained model chosen again for its spec's flag-rate target, on the
+ * same ordinary dev posts and through the same arithmetic as training: `train --thresholds-only`,
+ * for a new target without refitting.
+ */
+export function rechooseFlagAt(
+  spec: TaskSpec,
+  linear: LinearModel,
+  mlp: Mlp,
+  escalateAt: number,
+  ordinaryDev: readonly Example[],
+): number {
+  return chooseFlagAt(scorer(spec, linear, mlp, escalateAt)(ordinaryDev).final, spec.flagRateTarget);
+}
 
 export async function trainTask(
   spec: TaskSpec,
@@ -171,7 +200,7 @@ export async function trainTask(
   // Escalate the top of ordinary traffic and nearly every harmful post.
   const ordinaryRows = dev.flatMap((ex, i) => (ex.source === spec.ordinary ? [i] : []));
   const harmfulRows = dev.flatMap((ex, i) => (ex.source !== spec.ordinary && devBinary[i] === 1 ? [i] : []));
-  const escalateAt = round2(
+  const bar = round2(
     Math.min(
       quantile(
         Float64Array.from(ordinaryRows, (i) => devFast[i] ?? 0),
@@ -187,8 +216,8 @@ export async function trainTask(
   // The second stage learns the posts the first one escalates: on train, with a looser bar,
   // since the first stage has seen those posts and scores them more confidently than new ones.
   const trainLabels = Int32Array.from(train, (ex) => harmful(ex.label));
-  const trRows = train.flatMap((_, i) => ((trainFast[i] ?? 0) >= escalateAt / 2 ? [i] : []));
-  const dvRows = dev.flatMap((_, i) => ((devFast[i] ?? 0) >= escalateAt ? [i] : []));
+  const trRows = train.flatMap((_, i) => ((trainFast[i] ?? 0) >= bar / 2 ? [i] : []));
+  const dvRows = dev.flatMap((_, i) => ((devFast[i] ?? 0) >= bar ? [i] : []));
   const prior = (p: Float64Array): Float32Array => Float32Array.from(p, logit);
   const trHard = subset({ ...tr, labels: trainLabels, prior: prior(trainFast) }, trRows, SECOND_STAGE_BUCKETS);
   const dvHard = subset({ ...dv, labels: devBinary, prior: prior(devFast) }, dvRows, SECOND_STAGE_BUCKETS);
@@ -204,6 +233,13 @@ export async function trainTask(
     select: (p) => auc(p, dvHard.labels),
   });
   const t2 = performance.now();
+  // The second stage makes the call only where it ranks the escalated dev posts better than the
+  // first stage does; otherwise the model is the fast stage alone.
+  const fastHardAuc = auc(
+    Float64Array.from(dvRows, (i) => devFast[i] ?? 0),
+    dvHard.labels,
+  );
+  const escalateAt = second.devScore > fastHardAuc + 0.002 ? bar : NO_SECOND_STAGE;
   const mlp = Mlp.fromLayers(second.model);
   const run = scorer(spec, linear, mlp, escalateAt);
   const all = run(dev);
@@ -229,14 +265,10 @@ export async function trainTask(
   }
 
   const final = all.final;
-  const ordinaryFinal = Float64Array.from(ordinaryRows, (i) => final[i] ?? 0);
-  // Pick on dev with a margin (80% of the target), as the test split will differ.
-  let flagAt = 0.99;
-  for (let t = 0.99; t >= 0.15 - 1e-9; t -= 0.01) {
-    const rate = ordinaryFinal.filter((x) => x >= t).length / Math.max(ordinaryFinal.length, 1);
-    if (rate > spec.flagRateTarget * 0.8) break;
-    flagAt = Math.round(t * 100) / 100;
-  }
+  const flagAt = chooseFlagAt(
+    Float64Array.from(ordinaryRows, (i) => final[i] ?? 0),
+    spec.flagRateTarget,
+  );
   const devRecall = harmfulRows.filter((i) => (final[i] ?? 0) >= flagAt).length / Math.max(harmfulRows.length, 1);
   return {
     fast: fast.model,

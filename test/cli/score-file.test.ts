@@ -47,7 +47,7 @@ describe("score --file", () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(err?.code).toBe(2); // some lines were bad
-    expect(err?.stderr).toContain("4 posts scored, 3 bad lines");
+    expect(err?.stderr).toContain("3 posts scored, 3 bad lines");
     const lines = readFileSync(out, "utf8")
       .trim()
       .split("\n")

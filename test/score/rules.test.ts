@@ -1,6 +1,8 @@
 // Rule signals: checksums, phone and e-mail patterns, spam hints, urgency markers.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { normalise } from "../../src/normalise";
+import { prepare } from "../../src/score/prepare";
 import type { Post } from "../../src/domain";
 import {
   attackSignals,
@@ -9,6 +11,7 @@ import {
   luhnValid,
   mayLeak,
   noisyOr,
+  insultSignals,
   urgencySignals,
 } from "../../src/score/rules";
 
@@ -91,20 +94,74 @@ describe("attack hints", () => {
   });
 });
 
-describe("rumour urgency markers", () => {
-  it("finds English and Chinese markers in normalised text", () => {
-    expect(urgencySignals("share this before it's deleted!").map((h) => h.feature)).toContain(
-      "rule:share_before_deleted",
-    );
-    expect(urgencySignals("they don't want you to know this").map((h) => h.feature)).toContain(
-      "rule:they_dont_want_you_to_know",
-    );
-    expect(urgencySignals("紧急扩散！内部消息，删前速看").map((h) => h.feature)).toEqual(
-      expect.arrayContaining(["rule:zh_urgent_spread", "rule:zh_insider", "rule:zh_delete_soon", "rule:zh_look_now"]),
+describe("rumour cues", () => {
+  const cues = (text: string) => urgencySignals(normalise(text)).map((h) => h.feature);
+  it("finds English and Chinese cues in normalised text", () => {
+    expect(cues("share this before it's deleted!")).toContain("rule:share_before_deleted");
+    expect(cues("they don't want you to know this")).toContain("rule:cover_up");
+    expect(cues("紧急扩散！内部消息，删前速看")).toEqual(
+      expect.arrayContaining(["rule:zh_urgent_spread", "rule:zh_hearsay", "rule:zh_delete_soon", "rule:zh_look_now"]),
     );
   });
+  // Each family written several ways: the cue must survive the paraphrase, not one wording.
+  it.each([
+    ["My cousin who works at the water plant says it was poisoned", "rule:hearsay"],
+    ["a friend of mine at the utility told me", "rule:hearsay"],
+    ["I heard from a nurse that the hospital is full", "rule:hearsay"],
+    ["Someone on the inside confirmed it", "rule:hearsay"],
+    ["The authorities are keeping it quiet", "rule:cover_up"],
+    ["the council is covering it up", "rule:cover_up"],
+    ["and the media won't report it", "rule:cover_up"],
+    ["officials refuse to comment", "rule:cover_up"],
+    ["Repost this before they take it down", "rule:share_before_deleted"],
+    ["screenshot it before it gets scrubbed", "rule:share_before_deleted"],
+    ["Tell everyone you know", "rule:tell_everyone"],
+    ["warn your family now", "rule:tell_everyone"],
+    ["Pass it on!", "rule:tell_everyone"],
+    ["據說自來水被污染了", "rule:zh_hearsay"],
+    ["网传市区要封城", "rule:zh_hearsay"],
+    ["我表哥在水厂上班，他说的", "rule:zh_relative_insider"],
+    ["官方一直在隐瞒", "rule:zh_cover_up"],
+    ["有关部门封锁消息", "rule:zh_cover_up"],
+    ["告诉身边的人", "rule:zh_urgent_spread"],
+    ["看完就删", "rule:zh_delete_soon"],
+  ])("%s → %s", (text, cue) => {
+    expect(cues(text)).toContain(cue);
+  });
   it("finds nothing in ordinary text", () => {
-    expect(urgencySignals("had a nice lunch with friends")).toEqual([]);
+    for (const t of [
+      "had a nice lunch with friends",
+      "今天天气真好，和朋友去吃火锅",
+      "my brother is a teacher",
+      "听说明天下雨",
+    ])
+      expect(cues(t), t).toEqual([]);
+  });
+});
+
+describe("explicit insults", () => {
+  const cue = (text: string) => insultSignals(prepare(text)).map((h) => h.feature);
+  it.each([
+    ["@drill_target you are a worthless idiot", "rule:targeted_insult"],
+    ["you are a s t u p i d b i t c h", "rule:targeted_insult"],
+    ["go die you pathetic loser", "rule:targeted_insult"],
+    ["@某人 去死吧", "rule:targeted_insult"],
+    ["你就是个贱人", "rule:targeted_insult"],
+    ["cnm", "rule:targeted_insult"],
+    ["狗东西", "rule:targeted_insult"],
+    ["stupid me, forgot my keys at home again this morning", "rule:insult"],
+  ])("%s → %s", (text, name) => {
+    expect(cue(text)).toEqual([name]);
+  });
+  it("stays quiet on ordinary words that contain or resemble one", () => {
+    for (const t of [
+      "Scunthorpe United won again",
+      "this fucking rain",
+      "垃圾分类从我做起",
+      "滚动新闻",
+      "going hiking with my dog",
+    ])
+      expect(cue(t), t).toEqual([]);
   });
 });
 

@@ -34,7 +34,15 @@ const post = (id: string, authorId: string, text: string) => ({
   text,
   createdAt: new Date().toISOString(),
   scores: { rumour: 0.99, abuse: 0.05, attack: 0.01, data_leak: 0 },
-  top: [{ feature: "share before deleted", weight: 2.4 }],
+  top: [
+    { feature: "share before deleted", weight: 2.4 },
+    // A model feature quotes the post: the UI marks it where it stands.
+    {
+      feature: [...text].slice(0, 2).join(""),
+      weight: 1.1,
+      span: { start: 0, end: [...text].slice(0, 2).join("").length },
+    },
+  ],
 });
 
 beforeAll(async () => {
@@ -132,6 +140,8 @@ describe("review UI", () => {
     );
     expect(m.distinct).toBe(han.length);
     expect(m.likeMissing).toBe(0);
+    // The words that drove the score are marked in the text itself.
+    expect(await text.locator("mark").allTextContents()).toEqual([[...COPY].slice(0, 2).join("")]);
   });
 
   it("shows near-duplicate copies as one item, and one decision removes every copy", async () => {
