@@ -126,6 +126,8 @@ export class ModelScorer implements Scorer {
     if (top.length < MAX_TOP && score >= Math.min(entry.flagAt, EXPLAIN_FROM)) {
       const k = l.fused.top(l.sink, weight, which, MAX_TOP - top.length, this.sel);
       top.push(...namedContributions(original, l.sink, this.sel, k));
+      // Cues and features both weigh log-odds: one ranking, strongest first.
+      top.sort((a, b) => b.weight - a.weight);
     }
     return { score, flagged: score >= entry.flagAt, top };
   }

@@ -49,8 +49,9 @@ export const TASKS: Readonly<Record<ModelName, TaskSpec>> = {
     direction: [1],
     sources: ["cold", "swsr"],
     ordinary: "ordinary-zh",
-    // 1.5% left COLD's recall at 0.643 (target 0.65) with "any" at 2.5% of 3%.
-    flagRateTarget: 0.0175,
+    // With the insult cue on, 1.75% left COLD's recall at 0.56 (target 0.65), with "any" at 2.3%
+    // of 3%; the budget comes from rumour-zh, whose Weibo-16 recall has room (0.81, target 0.6).
+    flagRateTarget: 0.022,
     metric: "accuracy",
     fast: FAST,
     second: SECOND,
@@ -63,7 +64,7 @@ export const TASKS: Readonly<Record<ModelName, TaskSpec>> = {
     direction: [1],
     sources: ["weibo16", "weibo21"],
     ordinary: "ordinary-zh",
-    flagRateTarget: 0.011,
+    flagRateTarget: 0.007,
     metric: "accuracy",
     fast: FAST,
     second: SECOND,

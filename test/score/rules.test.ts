@@ -147,7 +147,10 @@ describe("explicit insults", () => {
     ["go die you pathetic loser", "rule:targeted_insult"],
     ["@某人 去死吧", "rule:targeted_insult"],
     ["你就是个贱人", "rule:targeted_insult"],
-    ["cnm", "rule:targeted_insult"],
+    ["cnm", "rule:severe_insult"],
+    ["你妈死了", "rule:severe_insult"],
+    ["just kill yourself already", "rule:severe_insult"],
+    ["you are a stuuuuupid biiiiitch", "rule:targeted_insult"],
     ["狗东西", "rule:targeted_insult"],
     ["stupid me, forgot my keys at home again this morning", "rule:insult"],
   ])("%s → %s", (text, name) => {
