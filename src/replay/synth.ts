@@ -4,7 +4,6 @@ import type { Post } from "../domain";
 import { mulberry32 } from "../random";
 import { clusterBands } from "../windows/minhash";
 
-
 // Posts are composed from clauses, so the stream has the variety of real text (thousands of
 // distinct posts per language) rather than a handful of templates repeated.
 const EN = [
