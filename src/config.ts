@@ -159,6 +159,8 @@ const PipelineSchema = Type.Object(
         hotRefreshMs: PositiveInt,
         newAccountDays: Type.Number({ minimum: 0 }),
         sampleUnflagged: PositiveInt,
+        /** How far a createdAt may run ahead of the broker's timestamp (default 300 s). */
+        maxFutureSkewSeconds: Type.Optional(PositiveInt),
       },
       { additionalProperties: false },
     ),
@@ -221,6 +223,18 @@ export type ApiConfig = NonNullable<Pipeline["api"]>;
  */
 export function redisCommandTimeoutMs(p: Pipeline): number {
   return p.redis.commandTimeoutMs ?? 5000;
+}
+
+/**
+ * The event times a worker accepts, relative to the broker's timestamp of the message: at most
+ * `windows.maxFutureSkewSeconds` ahead (clock skew between producers and the broker) and at most
+ * `windows.retentionSeconds` behind (older buckets are already gone). See docs/events.md.
+ */
+export function eventTimeBounds(p: Pipeline): { maxFutureSkewMs: number; maxAgeMs: number } {
+  return {
+    maxFutureSkewMs: (p.windows.maxFutureSkewSeconds ?? 300) * 1000,
+    maxAgeMs: p.windows.retentionSeconds * 1000,
+  };
 }
 
 /** The api section, defaulted when the pipeline file has none. */

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { Partitioners, type Consumer, type Producer } from "kafkajs";
 import type { Redis } from "ioredis";
 import { connectRedis } from "../redis/client";
-import type { Config } from "../config";
+import { eventTimeBounds, type Config } from "../config";
 import { Events } from "../events";
 import type { Logger } from "../log";
 import type { Scorer } from "../score/scorer";
@@ -133,6 +133,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   const pipeline = new Pipeline({
     topics: p.kafka.topics,
     limits: p.limits,
+    eventTime: eventTimeBounds(p),
     bucketSeconds: p.windows.bucketSeconds,
     keyWindows: {
       enabled: p.windows.keyWindows,

@@ -4,7 +4,7 @@ import type { Scorer } from "../score/scorer";
 import type { KafkaMessage } from "kafkajs";
 import type { KeyKind, Post, Report, Score, ScoredPost } from "../domain";
 import type { Events } from "../events";
-import { decodePost, decodeReport, type DecodeLimits } from "../source/decode";
+import { checkEventTime, decodePost, decodeReport, type DecodeLimits, type TimeBounds } from "../source/decode";
 import type { DeadLetter, Rejected } from "../source/deadletter";
 import type { Step } from "../source/consumer";
 import { CATEGORIES, type Category } from "../domain";
@@ -17,6 +17,8 @@ import type { RedisWindowStore } from "../windows/store";
 export interface PipelineOptions {
   topics: { posts: string; reports: string };
   limits: DecodeLimits;
+  /** createdAt relative to the broker's timestamp; outside it a message is dead-lettered. */
+  eventTime: TimeBounds;
   bucketSeconds: number;
   /** Per-key windows and candidates; off leaves only the stream totals (ingest benchmarks). */
   keyWindows: {
@@ -104,8 +106,9 @@ export class Pipeline {
     const reports: Decoded<Report>[] = [];
     for (const m of fresh) {
       const d = isReports ? decodeReport(m.value, this.o.limits) : decodePost(m.value, this.o.limits);
-      if (d.ok) (isReports ? reports : posts).push({ value: d.value as Post & Report, offset: Number(m.offset) });
-      else rejected.push(reject(topic, partition, m, d.reason, d.detail));
+      const t = d.ok ? checkEventTime(d.value.createdAt, brokerTime(m), this.o.eventTime) : d;
+      if (!t.ok) rejected.push(reject(topic, partition, m, t.reason, t.detail));
+      else if (d.ok) (isReports ? reports : posts).push({ value: d.value as Post & Report, offset: Number(m.offset) });
     }
     await this.o.deadLetter.send(rejected);
 
@@ -267,6 +270,12 @@ function eventLag(counted: PostFacts[]): { max: number; mean: number } | undefin
     if (lag > max) max = lag;
   }
   return { max, mean: sum / counted.length };
+}
+
+/** The broker's timestamp of a message; the worker's clock for a message without one (magic byte 0). */
+function brokerTime(m: KafkaMessage): number {
+  const ms = Number(m.timestamp);
+  return Number.isFinite(ms) && ms > 0 ? ms : Date.now();
 }
 
 function reject(topic: string, partition: number, m: KafkaMessage, reason: string, detail: string): Rejected {

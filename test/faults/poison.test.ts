@@ -1,5 +1,6 @@
 // A poison-message storm: 10% of the firehose malformed, of every kind the decoder knows (empty,
-// too large, invalid UTF-8, not JSON, __proto__ keys, wrong shape, text too long) plus deeply
+// too large, invalid UTF-8, not JSON, __proto__ keys, wrong shape, text too long, event time out of
+// range) plus deeply
 // nested JSON and huge numbers. Every one is dead-lettered with its reason, exactly once, and every
 // good post around them is counted exactly. The storm's cost in throughput is a benchmark
 // (`npm run bench -- poison`), not asserted here.
