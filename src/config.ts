@@ -257,6 +257,8 @@ export interface Config {
   readonly pipelineFile: string;
   readonly kafkaBrokers: readonly string[];
   readonly redisUrl: string;
+  /** REDIS_CLUSTER_NODES as host:port seeds: when set, every client is an ioredis Cluster (src/redis/client.ts). */
+  readonly redisClusterNodes?: readonly string[];
   readonly logLevel: string;
   /** True when KAFKA_BROKERS / REDIS_URL point at servers the user runs. */
   readonly externalKafka: boolean;
@@ -314,23 +316,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, over: ConfigOve
     pipeline = { ...pipeline, metrics: { host: pipeline.metrics?.host ?? "0.0.0.0", port } };
   }
   if (over.patch) pipeline = parsePipeline(over.patch(structuredClone(pipeline)), pipelineFile);
-  const brokers = (env.KAFKA_BROKERS ?? "127.0.0.1:19092")
-    .split(",")
-    .map((b) => b.trim())
-    .filter(Boolean);
-  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b)))
-    throw configInvalid(`KAFKA_BROKERS must be host:port[,host:port...], got "${env.KAFKA_BROKERS}"`);
+  const brokers = hostPorts("KAFKA_BROKERS", env.KAFKA_BROKERS ?? "127.0.0.1:19092");
   const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:16379";
   if (!/^rediss?:\/\//.test(redisUrl)) throw configInvalid(`REDIS_URL must start with redis://, got "${redisUrl}"`);
+  const clusterNodes = env.REDIS_CLUSTER_NODES ? hostPorts("REDIS_CLUSTER_NODES", env.REDIS_CLUSTER_NODES) : undefined;
   return deepFreeze({
     pipeline,
     pipelineFile,
     kafkaBrokers: brokers,
     redisUrl,
+    redisClusterNodes: clusterNodes,
     logLevel: env.LOG_LEVEL ?? "info",
     externalKafka: env.KAFKA_BROKERS !== undefined,
     externalRedis: env.REDIS_URL !== undefined,
   });
+}
+
+/** A comma-separated host:port list from the environment variable `name`. */
+function hostPorts(name: string, value: string): string[] {
+  const list = value
+    .split(",")
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (list.length === 0 || list.some((b) => !/^[^:\s]+:\d+$/.test(b)))
+    throw configInvalid(`${name} must be host:port[,host:port...], got "${value}"`);
+  return list;
 }
 
 function deepFreeze<T>(o: T): T {

@@ -11,7 +11,7 @@ import { CATEGORIES, type Category } from "../domain";
 import { BatchAggregate } from "../windows/aggregate";
 import { CandidateAggregate } from "../windows/candidates";
 import { keysOf, type KeyRef } from "../windows/keyset";
-import type { Keys } from "../keys";
+import { fnv1a, type Keys } from "../keys";
 import type { RedisWindowStore } from "../windows/store";
 
 export interface PipelineOptions {
@@ -61,13 +61,6 @@ interface PostFacts {
   weight: number;
   flagged: Category[];
   keys: KeyRef[];
-}
-
-/** FNV-1a, 32-bit: a cheap, stable hash for sampling by post id. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 export class Pipeline {

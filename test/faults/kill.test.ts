@@ -10,7 +10,7 @@
 // are at-least-once: a kill can repeat the dead letters of the steps in flight, at most
 // partitionsConcurrently steps of maxBatchMessages messages each, per kill.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Message } from "kafkajs";
 import type { Post } from "../../src/domain";
 import { SCENARIOS } from "../../src/drill/scenarios";
@@ -51,7 +51,7 @@ const N = 36_000;
 const RATE = 600;
 /** One poison message per this many. */
 const POISON_EVERY = 100;
-let redis: Redis;
+let redis: RedisClient;
 const workers: WorkerProcess[] = [];
 
 function start(): WorkerProcess {

@@ -2,7 +2,7 @@
 // for tests that drive steps directly; plus a rule-of-thumb scorer for tests whose subject is
 // windows or detection, not scoring.
 import type { KafkaMessage, Producer } from "kafkajs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import { eventTimeBounds, type Config } from "../../src/config";
 import type { Category, Post, Score } from "../../src/domain";
 import { Events } from "../../src/events";
@@ -33,7 +33,7 @@ export const markerScorer: Scorer = {
 
 export function testPipeline(
   cfg: Config,
-  redis: Redis,
+  redis: RedisClient,
   producer: Producer,
   scorer?: Scorer,
   prefix = cfg.pipeline.redis.prefix,

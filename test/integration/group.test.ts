@@ -1,7 +1,7 @@
 // Two workers in one consumer group split the partitions and together count everything once;
 // a whole re-delivery (a new group over the same topic) and a crash mid-batch count nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { KafkaMessage } from "kafkajs";
 import { eventTimeBounds } from "../../src/config";
 import { Events } from "../../src/events";
@@ -27,7 +27,7 @@ import {
 
 const cfg = isolatedConfig("group");
 const N = 8000;
-let redis: Redis;
+let redis: RedisClient;
 const workers: Worker[] = [];
 
 beforeAll(() => {

@@ -2,7 +2,7 @@
 // malformed message is dead-lettered with its reason and original bytes; good posts around them all count.
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Kafka } from "kafkajs";
 import { startWorker, type Worker } from "../../src/worker/main";
 import { normalise } from "../../src/normalise";
@@ -22,7 +22,7 @@ import {
 const cfg = isolatedConfig("worker", (p) => ({ ...p, limits: { maxMessageBytes: 4096, maxTextBytes: 1024 } }));
 const topics = cfg.pipeline.kafka.topics;
 let worker: Worker;
-let redis: Redis;
+let redis: RedisClient;
 let kafka: Kafka;
 
 beforeAll(async () => {
