@@ -5,6 +5,7 @@
 // that hangs. And ioredis resolves exec() with an [error, reply] pair per command, so a command
 // that failed inside a pipeline (timed out, lost with its connection) would otherwise read as a
 // missing value, or a lost write, and the caller would carry on as if it had worked.
+import { once } from "node:events";
 import { Cluster, Redis, type ChainableCommander, type RedisOptions } from "ioredis";
 import { redisCommandTimeoutMs, type Config } from "../config";
 import { hostPort } from "../services/process";
@@ -77,6 +78,29 @@ export function batch(redis: RedisClient): ChainableCommander {
   return proxy;
 }
 
+/**
+ * On a Redis Cluster, waits until a replica of every primary that has one holds all this client
+ * has written to it (WAIT 1). Replication is asynchronous: without this, a primary that dies
+ * after answering could take a step's writes with it while Kafka already has the step committed.
+ * Throws when a replica did not answer in time, so the step is retried rather than committed.
+ * A single Redis returns at once (its durability is its AOF).
+ */
+export async function waitForReplicas(redis: RedisClient, timeoutMs = 1000): Promise<void> {
+  if (!redis.isCluster) return;
+  const cluster = redis as Cluster;
+  const replicated = new Set<string>();
+  for (const nodes of cluster.slots) if (nodes && nodes.length > 1 && nodes[0]) replicated.add(nodes[0]);
+  const waits = cluster
+    .nodes("master")
+    .filter((n) => replicated.has(`${n.options.host}:${n.options.port}`))
+    .map(async (n) => {
+      const acked = await n.wait(1, timeoutMs);
+      if (acked < 1)
+        throw new Error(`no replica of ${n.options.host}:${n.options.port} acknowledged in ${timeoutMs} ms`);
+    });
+  await Promise.all(waits);
+}
+
 /** The primaries of a Cluster, or the one Redis: for SCAN and other per-node commands. */
 export function primaries(redis: RedisClient): Redis[] {
   return redis.isCluster ? (redis as Cluster).nodes("master") : [redis as Redis];
@@ -84,6 +108,8 @@ export function primaries(redis: RedisClient): Redis[] {
 
 /** Every key matching `match`, in pages, from every primary. */
 export async function* scanKeys(redis: RedisClient, match: string): AsyncGenerator<string[]> {
+  // A Cluster client knows its primaries once it has read the slot map.
+  if (redis.isCluster && redis.status !== "ready") await once(redis, "ready");
   for (const node of primaries(redis))
     for await (const keys of node.scanStream({ match, count: 1000 }) as AsyncIterable<string[]>)
       if (keys.length) yield keys;

@@ -74,12 +74,12 @@ export async function servicesUp(cfg: Config, say: Say, o: UpOptions = {}): Prom
   installRedis(say);
   const running = clusterPaths(REPO_ROOT).some(clusterNodeRunning);
   say(running ? "Redis Cluster already running" : "starting Redis Cluster (3 primaries + 3 replicas, AOF on)...");
-  await startRedisCluster(REPO_ROOT, say);
+  await startRedisCluster(clusterPaths(REPO_ROOT), say);
   say(`Redis Cluster ready: REDIS_CLUSTER_NODES=${CLUSTER_NODES}`);
 }
 
 export async function servicesDown(cfg: Config, say: Say): Promise<void> {
-  if (await stopRedisCluster(REPO_ROOT)) say("Redis Cluster stopped");
+  if (await stopRedisCluster(clusterPaths(REPO_ROOT))) say("Redis Cluster stopped");
   if (!cfg.externalRedis) say((await stopRedis(redisPaths(REPO_ROOT))) ? "Redis stopped" : "Redis was not running");
   if (!cfg.externalKafka) say((await stopKafka(kafkaPaths(REPO_ROOT))) ? "Kafka stopped" : "Kafka was not running");
 }

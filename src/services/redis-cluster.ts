@@ -24,9 +24,13 @@ export interface ClusterNodePaths {
   log: string;
 }
 
-export function clusterPaths(repoRoot: string): ClusterNodePaths[] {
-  return CLUSTER_PORTS.map((port) => {
-    const dir = join(repoRoot, ".services/rc", String(port));
+/** The shared cluster's nodes by default; `instance` describes another one (its own dir and ports). */
+export function clusterPaths(
+  repoRoot: string,
+  instance: { dir?: string; ports?: readonly number[] } = {},
+): ClusterNodePaths[] {
+  return (instance.ports ?? CLUSTER_PORTS).map((port) => {
+    const dir = join(instance.dir ?? join(repoRoot, ".services/rc"), String(port));
     return { port, dir, pid: join(dir, "redis.pid"), log: join(dir, "redis.log") };
   });
 }
@@ -82,8 +86,11 @@ export function clusterReady(nodes: readonly ClusterNodePaths[]): boolean {
  * Starts the six nodes (each keeps its nodes.conf, so a restarted cluster re-forms by itself),
  * creates the cluster the first time, and waits until every node reports it ok.
  */
-export async function startRedisCluster(repoRoot: string, say: (line: string) => void, timeoutMs = 60_000) {
-  const nodes = clusterPaths(repoRoot);
+export async function startRedisCluster(
+  nodes: readonly ClusterNodePaths[],
+  say: (line: string) => void,
+  timeoutMs = 60_000,
+) {
   for (const n of nodes) startNode(n);
   await waitFor(
     "Redis Cluster nodes",
@@ -103,8 +110,8 @@ export async function startRedisCluster(repoRoot: string, say: (line: string) =>
   await waitFor("Redis Cluster", () => Promise.resolve(clusterReady(nodes)), timeoutMs);
 }
 
-export async function stopRedisCluster(repoRoot: string): Promise<boolean> {
-  const stopped = await Promise.all(clusterPaths(repoRoot).map((n) => stopPid(n.pid, 10_000)));
+export async function stopRedisCluster(nodes: readonly ClusterNodePaths[]): Promise<boolean> {
+  const stopped = await Promise.all(nodes.map((n) => stopPid(n.pid, 10_000)));
   return stopped.some(Boolean);
 }
 

@@ -15,7 +15,7 @@ import { CANDIDATE_SHARDS, type Keys } from "../keys";
 import { bucketId, type BucketUpdate } from "./aggregate";
 import { candidateId, type CandidateUpdate } from "./candidates";
 import { CATEGORIES } from "../domain";
-import { batch, execChecked, type RedisClient } from "../redis/client";
+import { batch, execChecked, waitForReplicas, type RedisClient } from "../redis/client";
 
 /** Buckets per script call: large enough to spread the call's cost, small enough that one call
  * never blocks Redis for long (a call of 200 buckets ran in about 2 ms here). */
@@ -94,6 +94,9 @@ export class RedisWindowStore {
 
   beginBatch = (topic: string, partition: number, lastOffset: number) =>
     this.writeMark(topic, partition, "inflight", lastOffset);
+
+  /** Resolves once a replica holds the step's writes (a Redis Cluster; see waitForReplicas). */
+  replicated = () => this.timed("replicas_wait", () => waitForReplicas(this.redis));
 
   endBatch = (topic: string, partition: number, lastOffset: number) =>
     this.writeMark(topic, partition, "applied", lastOffset);

@@ -8,7 +8,7 @@ import { checkEventTime, decodePost, decodeReport, type DecodeLimits, type TimeB
 import type { DeadLetter, Rejected } from "../source/deadletter";
 import type { Step } from "../source/consumer";
 import { CATEGORIES, type Category } from "../domain";
-import { BatchAggregate } from "../windows/aggregate";
+import { BatchAggregate, bucketStartOf } from "../windows/aggregate";
 import { CandidateAggregate } from "../windows/candidates";
 import { keysOf, type KeyRef } from "../windows/keyset";
 import { fnv1a, type Keys } from "../keys";
@@ -108,12 +108,21 @@ export class Pipeline {
     const scored = this.score(posts, topic, partition);
     const counted = scored.map((sp) => this.facts(sp));
     const hot = await this.hotKeys();
-    const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
-      const agg = new BatchAggregate(this.o.bucketSeconds * 1000, guards);
+    const tally = (candidateGuards?: ReadonlyMap<string, number>) => {
       const cand = new CandidateAggregate(candidateGuards);
       for (const f of counted)
-        for (const k of f.keys) cand.add(k.kind, k.value, agg.bucketStart(f.t), f.offset, f.flagged, f.weight);
-      for (const f of counted) this.countPost(agg, cand, hot, f);
+        for (const k of f.keys)
+          cand.add(k.kind, k.value, bucketStartOf(f.t, this.o.bucketSeconds * 1000), f.offset, f.flagged, f.weight);
+      return cand;
+    };
+    // Which keys get full windows is decided from every post of the step, never from what the
+    // guards leave to write: after a partial step (a crash, a Redis Cluster primary lost) a key's
+    // candidate sub-set may hold the step while its buckets do not, and must still be promoted.
+    const all = tally();
+    const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
+      const agg = new BatchAggregate(this.o.bucketSeconds * 1000, guards);
+      const cand = candidateGuards ? tally(candidateGuards) : all;
+      for (const f of counted) this.countPost(agg, all, hot, f);
       for (const r of reports) this.countReport(agg, r);
       return { agg, cand };
     };
@@ -128,10 +137,14 @@ export class Pipeline {
     }
 
     await this.o.windows.beginBatch(topic, partition, last);
+    // On a Redis Cluster, the in-flight mark must outlive its primary before any bucket changes:
+    // a replay that did not see it would take a half-applied step for a new one.
+    await this.o.windows.replicated();
     await Promise.all([
       this.o.windows.applyBuckets(topic, partition, last, agg.updates()),
       this.o.windows.applyCandidates(topic, partition, last, cand.updates()),
     ]);
+    await this.o.windows.replicated();
     await this.o.windows.endBatch(topic, partition, last);
     // Evidence for incidents (src/incidents samples it): flagged posts with their window tags, and reports.
     if (this.o.events.listenerCount("stepEvidence") > 0)

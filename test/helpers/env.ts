@@ -12,9 +12,13 @@ import { createLogger } from "../../src/log";
 
 export const log = createLogger(process.env.TEST_LOG_LEVEL ?? "fatal", "test");
 
-export function isolatedConfig(name: string, tweak: (p: Pipeline) => Pipeline = (p) => p): Config {
+export function isolatedConfig(
+  name: string,
+  tweak: (p: Pipeline) => Pipeline = (p) => p,
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   const id = `${name}-${randomBytes(3).toString("hex")}`;
-  return loadConfig(process.env, {
+  return loadConfig(env, {
     patch: (p) =>
       tweak({
         ...p,
