@@ -59,6 +59,8 @@ export function batch(redis: RedisClient): ChainableCommander {
   const queued: [string, unknown[]][] = [];
   const proxy: ChainableCommander = new Proxy({} as ChainableCommander, {
     get(_, name) {
+      // Not a thenable, so an accidental `await pipe` cannot queue a "then" command.
+      if (typeof name === "symbol" || name === "then") return undefined;
       if (name === "exec")
         return async () => {
           const send = (cmd: string, args: unknown[]): Promise<unknown> => {
