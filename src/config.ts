@@ -159,6 +159,8 @@ const PipelineSchema = Type.Object(
         hotRefreshMs: PositiveInt,
         newAccountDays: Type.Number({ minimum: 0 }),
         sampleUnflagged: PositiveInt,
+        /** How far a createdAt may run ahead of the broker's timestamp (default 300 s). */
+        maxFutureSkewSeconds: Type.Optional(PositiveInt),
       },
       { additionalProperties: false },
     ),
@@ -226,6 +228,18 @@ export function redisCommandTimeoutMs(p: Pipeline): number {
   return p.redis.commandTimeoutMs ?? 5000;
 }
 
+/**
+ * The event times a worker accepts, relative to the broker's timestamp of the message: at most
+ * `windows.maxFutureSkewSeconds` ahead (clock skew between producers and the broker) and at most
+ * `windows.retentionSeconds` behind (older buckets are already gone). See docs/events.md.
+ */
+export function eventTimeBounds(p: Pipeline): { maxFutureSkewMs: number; maxAgeMs: number } {
+  return {
+    maxFutureSkewMs: (p.windows.maxFutureSkewSeconds ?? 300) * 1000,
+    maxAgeMs: p.windows.retentionSeconds * 1000,
+  };
+}
+
 /** The api section, defaulted when the pipeline file has none. */
 export function apiConfig(p: Pipeline): ApiConfig & { maxWaiting: number } {
   const api = p.api ?? {
@@ -246,6 +260,8 @@ export interface Config {
   readonly pipelineFile: string;
   readonly kafkaBrokers: readonly string[];
   readonly redisUrl: string;
+  /** REDIS_CLUSTER_NODES as host:port seeds: when set, every client is an ioredis Cluster (src/redis/client.ts). */
+  readonly redisClusterNodes?: readonly string[];
   readonly logLevel: string;
   /** True when KAFKA_BROKERS / REDIS_URL point at servers the user runs. */
   readonly externalKafka: boolean;
@@ -303,23 +319,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, over: ConfigOve
     pipeline = { ...pipeline, metrics: { host: pipeline.metrics?.host ?? "0.0.0.0", port } };
   }
   if (over.patch) pipeline = parsePipeline(over.patch(structuredClone(pipeline)), pipelineFile);
-  const brokers = (env.KAFKA_BROKERS ?? "127.0.0.1:19092")
-    .split(",")
-    .map((b) => b.trim())
-    .filter(Boolean);
-  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b)))
-    throw configInvalid(`KAFKA_BROKERS must be host:port[,host:port...], got "${env.KAFKA_BROKERS}"`);
+  const brokers = hostPorts("KAFKA_BROKERS", env.KAFKA_BROKERS ?? "127.0.0.1:19092");
   const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:16379";
   if (!/^rediss?:\/\//.test(redisUrl)) throw configInvalid(`REDIS_URL must start with redis://, got "${redisUrl}"`);
+  const clusterNodes = env.REDIS_CLUSTER_NODES ? hostPorts("REDIS_CLUSTER_NODES", env.REDIS_CLUSTER_NODES) : undefined;
   return deepFreeze({
     pipeline,
     pipelineFile,
     kafkaBrokers: brokers,
     redisUrl,
+    redisClusterNodes: clusterNodes,
     logLevel: env.LOG_LEVEL ?? "info",
     externalKafka: env.KAFKA_BROKERS !== undefined,
     externalRedis: env.REDIS_URL !== undefined,
   });
+}
+
+/** A comma-separated host:port list from the environment variable `name`. */
+function hostPorts(name: string, value: string): string[] {
+  const list = value
+    .split(",")
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (list.length === 0 || list.some((b) => !/^[^:\s]+:\d+$/.test(b)))
+    throw configInvalid(`${name} must be host:port[,host:port...], got "${value}"`);
+  return list;
 }
 
 function deepFreeze<T>(o: T): T {

@@ -17,6 +17,7 @@ export const DEAD_LETTER_REASONS = [
   "prototype_pollution",
   "schema",
   "text_too_long",
+  "time_out_of_range",
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -13,6 +13,22 @@ export function keyValue(value: string): string {
   return SAFE.test(value) ? value : "h." + createHash("sha1").update(value).digest("base64url").slice(0, 16);
 }
 
+/** FNV-1a, 32-bit: a cheap, stable hash (sampling by post id, candidate sub-sets by member). */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The candidate sets of one key kind are split by member into this many sub-sets, each with its
+ * own hash tag, so that no Redis Cluster slot is written by every post (docs/scale-out.md).
+ */
+export const CANDIDATE_SHARDS = 16;
+
+/** The candidate sub-set a member (a key's value) lives in. */
+export const candidateShard = (member: string): number => fnv1a(member) % CANDIDATE_SHARDS;
+
 export class Keys {
   constructor(readonly prefix: string) {}
 
@@ -35,14 +51,17 @@ export class Keys {
     return `${this.prefix}:${tag}:b:*`;
   }
 
-  /** Guard hash of one kind's candidate sets in one bucket (see lua/count-candidates-6.lua). */
-  candidateGuard(kind: KeyKind, bucketStart: number): string {
-    return `${this.prefix}:{cand:${kind}}:g:${bucketStart}`;
+  /** Guard hash of one candidate sub-set's sets in one bucket (see lua/count-candidates-6.lua). */
+  candidateGuard(kind: KeyKind, bucketStart: number, shard: number): string {
+    return `${this.prefix}:{cand:${kind}:${shard}}:g:${bucketStart}`;
   }
 
-  /** Sorted set of a kind's keys by posts ("posts") or by flagged posts of a category. */
-  candidates(kind: KeyKind, measure: string, bucketStart: number): string {
-    return `${this.prefix}:{cand:${kind}}:z:${measure}:${bucketStart}`;
+  /**
+   * Sorted set of a kind's keys by posts ("posts") or by flagged posts of a category, in one
+   * sub-set (`candidateShard(value)` of its members); the detector reads all sub-sets together.
+   */
+  candidates(kind: KeyKind, measure: string, bucketStart: number, shard: number): string {
+    return `${this.prefix}:{cand:${kind}:${shard}}:z:${measure}:${bucketStart}`;
   }
 
   /** Keys the detector is watching (member "kind|value", score = watch-until ms). */

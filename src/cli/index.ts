@@ -27,10 +27,11 @@ const services = program.command("services").description("the real Kafka broker 
 services
   .command("up")
   .description("install if missing, start, and wait for Kafka and Redis")
-  .action(async () => servicesUp(config(), say));
+  .option("--redis-cluster", "also start a Redis Cluster on 127.0.0.1:17001-17006 (3 primaries, 3 replicas, AOF on)")
+  .action(async (o: { redisCluster?: boolean }) => servicesUp(config(), say, { redisCluster: o.redisCluster }));
 services
   .command("down")
-  .description("stop the Kafka and Redis that `services up` started")
+  .description("stop the Kafka, Redis and Redis Cluster that `services up` started")
   .action(async () => servicesDown(config(), say));
 services
   .command("status")
@@ -38,11 +39,13 @@ services
   .action(async () => {
     const cfg = config();
     const s = await servicesStatus(cfg);
-    process.stdout.write(
-      JSON.stringify({ kafka: { brokers: cfg.kafkaBrokers, up: s.kafka }, redis: { url: cfg.redisUrl, up: s.redis } }) +
-        "\n",
-    );
-    if (!s.kafka || !s.redis) process.exitCode = 1;
+    const out = {
+      kafka: { brokers: cfg.kafkaBrokers, up: s.kafka },
+      redis: { url: cfg.redisUrl, up: s.redis },
+      ...(s.redisCluster ? { redisCluster: s.redisCluster } : {}),
+    };
+    process.stdout.write(JSON.stringify(out) + "\n");
+    if (!s.kafka || !s.redis || (s.redisCluster && !s.redisCluster.up)) process.exitCode = 1;
   });
 
 program

@@ -5,8 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Message } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import type { Redis } from "ioredis";
-import { connectRedis } from "../redis/client";
+import { connectRedis, unlinkMatching, type RedisClient } from "../redis/client";
 import { loadConfig, type Config } from "../config";
 import { type IncidentType, type Post, type Report, type Spike, ROMAN } from "../domain";
 import type { Logger } from "../log";
@@ -370,9 +369,8 @@ function signature(posts: Post[], normalise: (t: string) => string): Set<string>
   return sig;
 }
 
-async function cleanUp(cfg: Config, redis: Redis, kafka: ReturnType<typeof createKafka>): Promise<void> {
-  const stream = redis.scanStream({ match: `${cfg.pipeline.redis.prefix}:*`, count: 1000 });
-  for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.unlink(...keys);
+async function cleanUp(cfg: Config, redis: RedisClient, kafka: ReturnType<typeof createKafka>): Promise<void> {
+  await unlinkMatching(redis, `${cfg.pipeline.redis.prefix}:*`);
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(cfg.pipeline.kafka.topics) }).catch(() => undefined);

@@ -1,7 +1,7 @@
 // What every route module is handed: the server's collaborators and its change feed, and the
 // rate limits the routes share. Its own module, so the routes never import the server back.
 import type { FastifyBaseLogger } from "fastify";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { ApiConfig, IncidentsConfig } from "../config";
 import type { Events } from "../events";
 import type { IncidentService } from "../incidents/service";
@@ -13,7 +13,7 @@ import type { Changes } from "./sse";
 export interface ServerDeps {
   api: ApiConfig;
   incidentsConfig: IncidentsConfig;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   events: Events;
   review: ReviewService;

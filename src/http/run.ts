@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { connectRedis } from "../redis/client";
 import { Partitioners } from "kafkajs";
 import { apiConfig, REPO_ROOT, type Config } from "../config";
@@ -30,7 +30,7 @@ export interface RunningApi {
 }
 
 /** The services the API needs, for the server, the CLI and tests. */
-export function apiDeps(cfg: Config, redis: Redis, events = new Events()) {
+export function apiDeps(cfg: Config, redis: RedisClient, events = new Events()) {
   const p = cfg.pipeline;
   const ic = p.incidents;
   if (!ic) throw new Error("the pipeline file has no incidents section");
@@ -58,7 +58,7 @@ export async function startApi(
   o: { port?: number; host?: string; uiDir?: string } = {},
 ): Promise<RunningApi> {
   const redis = connectRedis(cfg, { enableAutoPipelining: true });
-  redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  redis.on("error", (err: Error) => log.warn({ err: err.message }, "redis connection error"));
   const base = apiDeps(cfg, redis);
   const kafka = createKafka(cfg, log, "-api");
   await ensureTopics(kafka, cfg);

@@ -2,14 +2,15 @@
 // open stream. Changes are hints ("the rumour queue changed"); clients re-read what they show.
 import { EventEmitter } from "node:events";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 
 export class Changes {
-  private sub: Redis | undefined;
+  private sub: RedisClient | undefined;
   private readonly bus = new EventEmitter();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly channel: string,
   ) {
     this.bus.setMaxListeners(0);
@@ -17,9 +18,10 @@ export class Changes {
 
   private async ensure(): Promise<void> {
     if (this.sub) return;
-    this.sub = this.redis.duplicate();
-    this.sub.on("message", (_ch: string, msg: string) => this.bus.emit("change", msg));
-    await this.sub.subscribe(this.channel);
+    const sub = this.redis.isCluster ? (this.redis as Cluster).duplicate() : (this.redis as Redis).duplicate();
+    this.sub = sub;
+    sub.on("message", (_ch: string, msg: string) => this.bus.emit("change", msg));
+    await sub.subscribe(this.channel);
   }
 
   /** Streams changes to one client until it goes away. */

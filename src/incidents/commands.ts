@@ -3,7 +3,7 @@
 // lands on the timeline and the outbox. The policies (spikes.ts, refresh.ts, faults.ts,
 // report-scan.ts) decide when to call these; service.ts puts them together.
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { IncidentsConfig, Pipeline } from "../config";
 import {
   type Grade,
@@ -26,7 +26,7 @@ import { readableKey, representativeText, summaryOf, titleOf } from "./title";
 import { IncidentStore, type OpenOutcome } from "./store";
 
 export interface IncidentServiceOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: IncidentKeys;
   pipeline: Pipeline;
   events: Events;

@@ -1,14 +1,14 @@
 // Evidence sampling: flagged posts go into bounded per-key reservoir samples, and reported posts
 // and accounts into per-bucket candidate sets for report-opened incidents. Fed by the pipeline's
 // "stepEvidence" event after a step's counts are durable; best effort (a lost sample loses no count).
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { CATEGORIES, type Post, type Report, type Score } from "../domain";
 import type { IncidentKeys } from "./keys";
 import type { IncidentStore, SampledPost } from "./store";
-import { execChecked } from "../redis/client";
+import { batch, execChecked } from "../redis/client";
 
 export interface EvidenceOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: IncidentKeys;
   store: IncidentStore;
   perKey: number;
@@ -46,7 +46,7 @@ export async function recordEvidence(
   o: EvidenceOptions,
   e: { posts: { post: Post; score: Score; tags: string[] }[]; reports: Report[] },
 ): Promise<void> {
-  const pipe = o.redis.pipeline();
+  const pipe = batch(o.redis);
   for (const { post, score, tags } of e.posts) {
     const s = toSample(post, score, tags);
     o.store.sampleAdd(pipe, tags, s, o.perKey, o.retentionSeconds);

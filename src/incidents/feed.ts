@@ -1,7 +1,7 @@
 // Reads the detector's {spikes} stream with a consumer group: every spike is applied by one worker,
 // acknowledged only after its incident is written, and claimed by another worker if this one
 // dies first (XAUTOCLAIM), so a crash replays the spike and the open script dedupes it.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { Spike } from "../domain";
 import type { IncidentKeys } from "./keys";
 import { StreamGroupReader } from "../redis/stream";
@@ -9,7 +9,7 @@ import { StreamGroupReader } from "../redis/stream";
 export const SPIKES_GROUP = "incidents";
 
 export interface SpikeFeedOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: IncidentKeys;
   consumer: string;
   apply: (spike: Spike, ref: string) => Promise<unknown>;

@@ -1,6 +1,6 @@
 // Window reads behind an incident's figures and sparkline: the detector's now window and the
 // window before it, for one key and category, straight from the window buckets in Redis.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { Category } from "../domain";
 import type { IncidentKeys } from "./keys";
 import { execChecked } from "../redis/client";
@@ -20,7 +20,7 @@ export interface WindowCounts {
 }
 
 export async function readWindow(
-  redis: Redis,
+  redis: RedisClient,
   keys: IncidentKeys,
   tag: string,
   field: string,

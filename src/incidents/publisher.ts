@@ -2,7 +2,7 @@
 // incident id, so one incident's events stay in order), statements also to the statements topic,
 // and, when configured, alerts to Prometheus Alertmanager. The outbox is written in the same
 // script as the change, and an entry is acknowledged only after Kafka has it: at-least-once.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { Producer } from "kafkajs";
 import { type IncidentEvent, ROMAN } from "../domain";
 
@@ -12,7 +12,7 @@ import { StreamGroupReader } from "../redis/stream";
 export const OUTBOX_GROUP = "publisher";
 
 export interface PublisherOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: IncidentKeys;
   producer: Producer;
   consumer: string;

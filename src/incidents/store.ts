@@ -2,12 +2,14 @@
 // service decides what to open, grade and move, this module makes each change atomic.
 import { defineScripts } from "../redis/scripts";
 import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { EvidencePost, Incident, IncidentEvent, IncidentState } from "../domain";
 import type { IncidentKeys } from "./keys";
-import { execChecked } from "../redis/client";
+import { batch, execChecked } from "../redis/client";
 import { showKey, titleOf } from "./title";
 
 type Reply = [string, string, string?];
+// The command interface is ioredis's (a Cluster client has the same commands).
 type Client = Redis & {
   incOpenOrExtend(...keysAndArgs: (string | number)[]): Promise<Reply>;
   incTransition(...keysAndArgs: (string | number)[]): Promise<Reply>;
@@ -77,7 +79,7 @@ export class IncidentStore {
   readonly redis: Client;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     readonly keys: IncidentKeys,
   ) {
     this.redis = defineScripts<Client>(redis, new URL("./lua/", import.meta.url), {
@@ -201,22 +203,26 @@ export class IncidentStore {
 
   /** Offers a post to the reservoir samples of the window keys it was counted under (see lua/sample-add.lua). */
   sampleAdd(
-    pipe: ReturnType<Redis["pipeline"]>,
+    pipe: ReturnType<RedisClient["pipeline"]>,
     tags: readonly string[],
     post: SampledPost,
     cap: number,
     ttl: number,
   ): void {
     if (tags.length === 0) return;
-    void (pipe as unknown as Pick<Client, "incSampleAdd">).incSampleAdd(
-      tags.length,
-      ...tags.map((t) => this.keys.evidenceSample(t)),
-      cap,
-      ttl,
-      post.id,
-      JSON.stringify(post),
-      ...tags.map(() => Math.random()),
-    );
+    // On a Redis Cluster a script's keys must share a slot: one call per window key there.
+    const runs = this.redis.isCluster ? tags.map((t) => [t]) : [tags];
+    const json = JSON.stringify(post);
+    for (const run of runs)
+      void (pipe as unknown as Pick<Client, "incSampleAdd">).incSampleAdd(
+        run.length,
+        ...run.map((t) => this.keys.evidenceSample(t)),
+        cap,
+        ttl,
+        post.id,
+        json,
+        ...run.map(() => Math.random()),
+      );
   }
 
   async sample(tag: string): Promise<SampledPost[]> {
@@ -267,7 +273,7 @@ export class IncidentStore {
   /** One numeric field of the spike records of a type's window tags (0 where absent). */
   async spikeFields(type: string, tags: readonly string[], field: string): Promise<number[]> {
     if (tags.length === 0) return [];
-    const pipe = this.redis.pipeline();
+    const pipe = batch(this.redis);
     for (const tag of tags) pipe.hget(this.keys.spike(type, tag), field);
     return (await execChecked(pipe)).map(([, v]) => Number(v ?? 0));
   }

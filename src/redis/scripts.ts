@@ -26,6 +26,13 @@ export function defineScripts<C>(redis: Redis | Cluster, dir: URL, files: Script
   for (const [name, file] of Object.entries(files)) {
     if (typeof client[name] === "function") continue;
     const numberOfKeys = keyCountOf(file);
+    // ioredis's auto-pipelining groups a command it does not know by its first argument, which is
+    // the key count here, not a key: on a Cluster such a script goes outside auto-pipelining,
+    // where ioredis routes it by its KEYS.
+    if (numberOfKeys === undefined && redis.isCluster) {
+      const options = (redis as Cluster).options;
+      options.autoPipeliningIgnoredCommands = [...(options.autoPipeliningIgnoredCommands ?? []), name];
+    }
     redis.defineCommand(name, { lua: shared + read(file), ...(numberOfKeys === undefined ? {} : { numberOfKeys }) });
   }
   return redis as unknown as C;

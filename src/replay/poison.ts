@@ -43,6 +43,10 @@ export function poison(i: number, tag: string, limits: Config["pipeline"]["limit
         return Buffer.from(JSON.stringify({ ...good, author: { id: good.author.id }, extra: true }));
       case "text_too_long":
         return Buffer.from(JSON.stringify({ ...good, text: "长".repeat(Math.ceil(limits.maxTextBytes / 3) + 5) }));
+      case "time_out_of_range":
+        return Buffer.from(
+          JSON.stringify({ ...good, createdAt: i % 2 === 0 ? "9999-12-31T23:59:59Z" : "0001-01-01T00:00:00Z" }),
+        );
       case "deep_nesting":
         // Arrays nested thousands deep at the top, or objects nested inside an allowed field.
         return Buffer.from(

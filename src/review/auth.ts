@@ -1,8 +1,8 @@
-// API tokens and UI sessions, stored hashed: Redis holds the SHA-256 of each secret, never the
+// API tokens and UI sessions, stored hashed: RedisClient holds the SHA-256 of each secret, never the
 // secret itself, so a copy of the database grants nothing. Tokens are created by the CLI (or an
 // admin through the API) and shown once.
 import { createHash, randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { ROLES, type Role } from "../domain";
 import { notFound } from "../errors";
 import type { ReviewKeys } from "./keys";
@@ -33,7 +33,7 @@ export class AuthStore {
   private readonly cache = new Map<string, { hash: string; p: Principal; until: number }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: ReviewKeys,
     private readonly sessionTtlSeconds: number,
     private readonly cacheMs = 5000,

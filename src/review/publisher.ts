@@ -5,7 +5,7 @@
 // acknowledgement, the next one reads the partition from that offset and finds the decision
 // already there instead of sending it twice. One publisher at a time holds a Redis lease.
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { Partitioners, type Admin, type Kafka, type Producer } from "kafkajs";
 import type { ModerationAction } from "../domain";
 import type { ReviewKeys } from "./keys";
@@ -17,7 +17,7 @@ const SENT_SUFFIX = ":sent";
 const BATCH = 500;
 
 export interface ActionPublisherOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: ReviewKeys;
   kafka: Kafka;
   producer: Producer;

@@ -2,7 +2,7 @@
 // then age), claimed with a lock token under a lease, decided once per decision id. Every change
 // is one Lua script (lua/*.lua) that also appends the audit log; decisions land in the outbox
 // that publisher.ts sends to Kafka.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import {
   REVIEW_QUEUES,
   type DecisionKind,
@@ -28,7 +28,7 @@ import { newLockToken } from "./lock-tokens";
 import type { ReviewKeys } from "./keys";
 
 export interface ReviewServiceOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: ReviewKeys;
   events: Events;
   /** Response-time targets per grade (the pipeline file's incidents.slaMinutes). */

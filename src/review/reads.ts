@@ -1,6 +1,6 @@
 // Reads of the review queues: one item, a page of a queue, the counts per queue, a moderator's
 // claims. No changes here; queue.ts (ReviewService) adds the scripts that move items.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { REVIEW_QUEUES, type ReviewItem, type ReviewQueue } from "../domain";
 import { itemNotFound } from "../errors";
 import { parseItem } from "./items";
@@ -28,7 +28,7 @@ export class ReviewReads {
   protected readonly redis: ReviewClient;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     protected readonly keys: ReviewKeys,
   ) {
     this.redis = withReviewScripts(redis);

@@ -1,10 +1,12 @@
 // The review Lua scripts (lua/*.lua, named by key count; lua/_shared.lua prepended to each) on a
 // Redis client, through the one loader.
 import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { defineScripts } from "../redis/scripts";
 
 type Args = (string | number)[];
 
+// The command interface is ioredis's (a Cluster client has the same commands).
 export type ReviewClient = Redis & {
   reviewEnqueue(...keysAndArgs: Args): Promise<number>;
   reviewClaim(...keysAndArgs: Args): Promise<string[] | null>;
@@ -29,6 +31,6 @@ const SCRIPTS = {
   reviewFanout: "fanout-3.lua",
 } as const;
 
-export function withReviewScripts(redis: Redis): ReviewClient {
+export function withReviewScripts(redis: RedisClient): ReviewClient {
   return defineScripts<ReviewClient>(redis, new URL("./lua/", import.meta.url), SCRIPTS);
 }

@@ -3,7 +3,7 @@
 // claimed, the oldest waiting item and the items past their SLA deadline by grade, the moderators
 // holding claims; and, from the audit log, the claims, decisions and lease expiries since the last
 // read with how long after its enqueueing each came.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { REVIEW_QUEUES, type Grade, type ReviewItem, type ReviewQueue } from "../domain";
 import type { ReviewKeys } from "./keys";
 import { priority } from "./queue";
@@ -55,7 +55,7 @@ export class ReviewStats {
 
   constructor(
     private readonly o: {
-      redis: Redis;
+      redis: RedisClient;
       keys: ReviewKeys;
       now?: () => number;
     },

@@ -5,6 +5,14 @@ import type { Config } from "../config";
 import { REPO_ROOT } from "../config";
 import { configureKafka, installKafka, kafkaPaths, kafkaRunning, startKafka, stopKafka } from "./kafka";
 import { installRedis, redisPaths, redisRunning, startRedis, stopRedis } from "./redis";
+import {
+  CLUSTER_NODES,
+  clusterNodeRunning,
+  clusterPaths,
+  redisClusterStatus,
+  startRedisCluster,
+  stopRedisCluster,
+} from "./redis-cluster";
 import { waitFor } from "./process";
 
 type Say = (line: string) => void;
@@ -31,7 +39,12 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-export async function servicesUp(cfg: Config, say: Say): Promise<void> {
+export interface UpOptions {
+  /** Also start the loopback Redis Cluster (three primaries, three replicas). */
+  redisCluster?: boolean;
+}
+
+export async function servicesUp(cfg: Config, say: Say, o: UpOptions = {}): Promise<void> {
   if (cfg.externalKafka) {
     say(`using Kafka at ${cfg.kafkaBrokers.join(",")} (KAFKA_BROKERS)`);
   } else {
@@ -53,17 +66,33 @@ export async function servicesUp(cfg: Config, say: Say): Promise<void> {
   await waitFor("Redis", () => redisAnswers(cfg.redisUrl), 20_000);
   say(`Kafka ready at ${cfg.kafkaBrokers.join(",")}`);
   say(`Redis ready at ${cfg.redisUrl}`);
+  if (!o.redisCluster) return;
+  if (cfg.redisClusterNodes) {
+    say(`using the Redis Cluster at ${cfg.redisClusterNodes.join(",")} (REDIS_CLUSTER_NODES)`);
+    return;
+  }
+  installRedis(say);
+  const running = clusterPaths(REPO_ROOT).some(clusterNodeRunning);
+  say(running ? "Redis Cluster already running" : "starting Redis Cluster (3 primaries + 3 replicas, AOF on)...");
+  await startRedisCluster(clusterPaths(REPO_ROOT), say);
+  say(`Redis Cluster ready: REDIS_CLUSTER_NODES=${CLUSTER_NODES}`);
 }
 
 export async function servicesDown(cfg: Config, say: Say): Promise<void> {
+  if (await stopRedisCluster(clusterPaths(REPO_ROOT))) say("Redis Cluster stopped");
   if (!cfg.externalRedis) say((await stopRedis(redisPaths(REPO_ROOT))) ? "Redis stopped" : "Redis was not running");
   if (!cfg.externalKafka) say((await stopKafka(kafkaPaths(REPO_ROOT))) ? "Kafka stopped" : "Kafka was not running");
 }
 
-export async function servicesStatus(cfg: Config): Promise<{ kafka: boolean; redis: boolean }> {
+export async function servicesStatus(cfg: Config) {
   const [kafka, redis] = await Promise.all([
     kafkaAnswers(cfg.kafkaBrokers).catch(() => false),
     redisAnswers(cfg.redisUrl).catch(() => false),
   ]);
-  return { kafka, redis };
+  const nodes = redisClusterStatus(REPO_ROOT);
+  // The loopback cluster is reported when any of its nodes runs (`services up --redis-cluster`).
+  const redisCluster = nodes.some((n) => n.up)
+    ? { nodes: CLUSTER_NODES, up: nodes.every((n) => n.up && n.state === "ok"), members: nodes }
+    : undefined;
+  return { kafka, redis, redisCluster };
 }

@@ -92,3 +92,35 @@ export function decodeReport(bytes: Buffer | null, limits: DecodeLimits): Decode
   const parsed = parse(bytes, limits);
   return parsed.ok ? check(validateReport, parsed.value) : parsed;
 }
+
+/** The event times accepted, relative to the broker's timestamp of the message (config.eventTimeBounds). */
+export interface TimeBounds {
+  maxFutureSkewMs: number;
+  maxAgeMs: number;
+}
+
+/**
+ * A valid createdAt as epoch ms, or time_out_of_range when it is more than maxFutureSkewMs ahead
+ * of the broker's timestamp or more than maxAgeMs behind it (or is a date-time the schema allows
+ * but Date cannot read, such as a leap second). Measured against the broker's timestamp, not the
+ * worker's clock, so a replayed message gets the same verdict every time.
+ */
+export function checkEventTime(createdAt: string, brokerMs: number, bounds: TimeBounds): Decoded<number> {
+  const t = Date.parse(createdAt);
+  const broker = new Date(brokerMs).toISOString();
+  if (Number.isNaN(t))
+    return { ok: false, reason: "time_out_of_range", detail: `createdAt ${createdAt} is not a readable time` };
+  if (t - brokerMs > bounds.maxFutureSkewMs)
+    return {
+      ok: false,
+      reason: "time_out_of_range",
+      detail: `createdAt ${createdAt} is more than ${bounds.maxFutureSkewMs / 1000} s ahead of the broker's timestamp ${broker}`,
+    };
+  if (brokerMs - t > bounds.maxAgeMs)
+    return {
+      ok: false,
+      reason: "time_out_of_range",
+      detail: `createdAt ${createdAt} is more than ${bounds.maxAgeMs / 1000} s (the retention) before the broker's timestamp ${broker}`,
+    };
+  return { ok: true, value: t };
+}

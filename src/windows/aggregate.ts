@@ -8,6 +8,10 @@ export interface BucketUpdate {
   authors: Set<string>;
 }
 
+/** The start (epoch seconds) of the bucket `bucketMs` wide that holds `eventTimeMs`. */
+export const bucketStartOf = (eventTimeMs: number, bucketMs: number) =>
+  Math.floor(eventTimeMs / bucketMs) * (bucketMs / 1000);
+
 export const bucketId = (tag: string, bucketStart: number) => `${tag}|${bucketStart}`;
 
 export class BatchAggregate {
@@ -23,7 +27,7 @@ export class BatchAggregate {
   ) {}
 
   bucketStart(eventTimeMs: number): number {
-    return Math.floor(eventTimeMs / this.bucketMs) * (this.bucketMs / 1000);
+    return bucketStartOf(eventTimeMs, this.bucketMs);
   }
 
   add(

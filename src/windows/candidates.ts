@@ -1,16 +1,18 @@
-// Per-step tallies for the heavy-hitter candidate sets: per key kind and bucket, posts per key
-// and flagged posts per key and category. Pure.
+// Per-step tallies for the heavy-hitter candidate sets: per key kind, sub-set and bucket, posts
+// per key and flagged posts per key and category. Pure.
 import { CATEGORIES, type Category } from "../domain";
-import type { KeyKind } from "../keys";
+import { candidateShard, type KeyKind } from "../keys";
 
 export interface CandidateUpdate {
   kind: KeyKind;
+  /** The sub-set (`candidateShard` of the members): one hash tag, one Redis Cluster slot. */
+  shard: number;
   bucketStart: number;
   posts: Map<string, number>;
   flagged: Record<Category, Map<string, number>>;
 }
 
-export const candidateId = (kind: KeyKind, bucketStart: number) => `${kind}|${bucketStart}`;
+export const candidateId = (kind: KeyKind, shard: number, bucketStart: number) => `${kind}|${shard}|${bucketStart}`;
 
 export class CandidateAggregate {
   private readonly sets = new Map<string, CandidateUpdate>();
@@ -26,13 +28,15 @@ export class CandidateAggregate {
     flagged: readonly Category[],
     weight = 1,
   ): void {
-    const id = candidateId(kind, bucketStart);
+    const shard = candidateShard(value);
+    const id = candidateId(kind, shard, bucketStart);
     const guard = this.guards?.get(id);
     if (guard !== undefined && offset <= guard) return;
     let u = this.sets.get(id);
     if (!u) {
       u = {
         kind,
+        shard,
         bucketStart,
         posts: new Map(),
         flagged: Object.fromEntries(CATEGORIES.map((c) => [c, new Map()])) as CandidateUpdate["flagged"],
@@ -45,11 +49,11 @@ export class CandidateAggregate {
 
   /** Posts of one key in one bucket so far in this step. */
   count(kind: KeyKind, value: string, bucketStart: number): number {
-    return this.sets.get(candidateId(kind, bucketStart))?.posts.get(value) ?? 0;
+    return this.sets.get(candidateId(kind, candidateShard(value), bucketStart))?.posts.get(value) ?? 0;
   }
 
   anyFlagged(kind: KeyKind, value: string, bucketStart: number): boolean {
-    const u = this.sets.get(candidateId(kind, bucketStart));
+    const u = this.sets.get(candidateId(kind, candidateShard(value), bucketStart));
     return u !== undefined && CATEGORIES.some((c) => u.flagged[c].has(value));
   }
 

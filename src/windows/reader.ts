@@ -1,9 +1,8 @@
 // Redis reads and writes of the spike detector: candidate tops, per-key series, the watch list,
 // the detector lease and the spike records. Everything one key touches shares its hash tag.
-import type { Redis, Cluster } from "ioredis";
 import { CATEGORIES, type Category, type KeyKind, type Spike } from "../domain";
-import type { Keys } from "../keys";
-import { execChecked } from "../redis/client";
+import { CANDIDATE_SHARDS, candidateShard, type Keys } from "../keys";
+import { batch, execChecked, type RedisClient } from "../redis/client";
 
 export interface Candidate {
   kind: KeyKind;
@@ -22,30 +21,38 @@ export interface Series {
 
 export class WindowReader {
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
-  /** Top `k` keys of each kind by flagged posts of each category over the given buckets. */
+  /**
+   * Top `k` keys of each kind by flagged posts of each category over the given buckets: the union
+   * over the buckets in Redis per sub-set (one slot each), then the sub-sets merged here (a member
+   * lives in one sub-set only, so merging is concatenation).
+   */
   async candidates(kinds: readonly KeyKind[], buckets: readonly number[], k: number): Promise<Candidate[]> {
-    const pipe = this.redis.pipeline();
+    const pipe = batch(this.redis);
     const order: [KeyKind, Category][] = [];
     for (const kind of kinds)
       for (const c of CATEGORIES) {
         order.push([kind, c]);
-        const sets = buckets.map((b) => this.keys.candidates(kind, c, b));
-        pipe.call("ZUNION", sets.length, ...sets, "WITHSCORES");
+        for (let shard = 0; shard < CANDIDATE_SHARDS; shard++) {
+          const sets = buckets.map((b) => this.keys.candidates(kind, c, b, shard));
+          pipe.call("ZUNION", sets.length, ...sets, "WITHSCORES");
+        }
       }
     const replies = await execChecked(pipe);
     const out: Candidate[] = [];
     order.forEach(([kind, category], i) => {
-      const [err, flat] = replies[i] ?? [];
-      if (err) throw err;
-      // Redis answers [member, score, ...] (RESP2) or [[member, score], ...] (RESP3).
-      const list = (flat as (string | [string, string])[]).flat();
       const pairs: Candidate[] = [];
-      for (let j = 0; j + 1 < list.length; j += 2)
-        pairs.push({ kind, value: list[j] ?? "", category, flagged: Number(list[j + 1]) });
+      for (let shard = 0; shard < CANDIDATE_SHARDS; shard++) {
+        const [err, flat] = replies[i * CANDIDATE_SHARDS + shard] ?? [];
+        if (err) throw err;
+        // Redis answers [member, score, ...] (RESP2) or [[member, score], ...] (RESP3).
+        const list = (flat as (string | [string, string])[]).flat();
+        for (let j = 0; j + 1 < list.length; j += 2)
+          pairs.push({ kind, value: list[j] ?? "", category, flagged: Number(list[j + 1]) });
+      }
       pairs.sort((a, b) => b.flagged - a.flagged);
       out.push(...pairs.slice(0, k));
     });
@@ -55,9 +62,10 @@ export class WindowReader {
   /** Flagged and total posts per bucket, plus distinct authors, reach and new accounts over `recent`. */
   async series(c: Candidate, buckets: readonly number[], recent: readonly number[]): Promise<Series> {
     const tag = this.keys.tag(c.kind, c.value);
-    const pipe = this.redis.pipeline();
-    for (const b of buckets) pipe.zscore(this.keys.candidates(c.kind, c.category, b), c.value);
-    for (const b of buckets) pipe.zscore(this.keys.candidates(c.kind, "posts", b), c.value);
+    const shard = candidateShard(c.value);
+    const pipe = batch(this.redis);
+    for (const b of buckets) pipe.zscore(this.keys.candidates(c.kind, c.category, b, shard), c.value);
+    for (const b of buckets) pipe.zscore(this.keys.candidates(c.kind, "posts", b, shard), c.value);
     pipe.pfcount(...recent.map((b) => this.keys.authors(tag, b)));
     for (const b of recent) pipe.hmget(this.keys.bucket(tag, b), "reach", "newacct");
     const r = await execChecked(pipe);
@@ -95,8 +103,8 @@ export class WindowReader {
       const buckets: number[] = [];
       for (let b = Math.floor(nowSec / bucketSeconds) * bucketSeconds; b > nowSec - h; b -= bucketSeconds)
         buckets.push(b);
-      const pipe = this.redis.pipeline();
-      for (const b of buckets) pipe.zscore(this.keys.candidates(kind, "posts", b), value);
+      const pipe = batch(this.redis);
+      for (const b of buckets) pipe.zscore(this.keys.candidates(kind, "posts", b, candidateShard(value)), value);
       for (const b of buckets)
         pipe.hmget(this.keys.bucket(tag, b), "reach", "reports", "posts", ...CATEGORIES.map((c) => `flagged:${c}`));
       pipe.pfcount(...buckets.map((b) => this.keys.authors(tag, b)));

@@ -9,19 +9,39 @@
 // A crash between 2 and 3 leaves some buckets counted: the replay sees offsets at or below
 // `inflight`, reads those buckets' guards and skips what they already hold.
 import { defineScripts } from "../redis/scripts";
-import { Redis, type ChainableCommander, type Cluster } from "ioredis";
+import type { ChainableCommander } from "ioredis";
 import type { Events } from "../events";
-import type { Keys } from "../keys";
+import { CANDIDATE_SHARDS, type Keys } from "../keys";
 import { bucketId, type BucketUpdate } from "./aggregate";
 import { candidateId, type CandidateUpdate } from "./candidates";
 import { CATEGORIES } from "../domain";
-import { execChecked } from "../redis/client";
+import { batch, execChecked, waitForReplicas, type RedisClient } from "../redis/client";
 
 /** Buckets per script call: large enough to spread the call's cost, small enough that one call
  * never blocks Redis for long (a call of 200 buckets ran in about 2 ms here). */
 const BUCKETS_PER_CALL = 200;
 
-type Client = (Redis | Cluster) & {
+/**
+ * The step's bucket updates in runs of at most BUCKETS_PER_CALL. On a Redis Cluster a script's
+ * keys must share a slot, so there each run holds the buckets of one key (one hash tag) only.
+ */
+export function scriptRuns(updates: readonly BucketUpdate[], clustered: boolean): BucketUpdate[][] {
+  if (!clustered) {
+    const runs: BucketUpdate[][] = [];
+    for (let from = 0; from < updates.length; from += BUCKETS_PER_CALL)
+      runs.push(updates.slice(from, from + BUCKETS_PER_CALL));
+    return runs;
+  }
+  const byTag = new Map<string, BucketUpdate[]>();
+  for (const u of updates) {
+    const run = byTag.get(u.tag);
+    if (run) run.push(u);
+    else byTag.set(u.tag, [u]);
+  }
+  return [...byTag.values()];
+}
+
+type Client = RedisClient & {
   applyBuckets(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
   countCandidates(...keysAndArgs: (string | number)[]): Promise<number>;
 };
@@ -32,7 +52,7 @@ export interface PartitionMark {
 }
 
 export interface WindowStoreOptions {
-  redis: Redis | Cluster;
+  redis: RedisClient;
   keys: Keys;
   retentionSeconds: number;
   bookkeepingTtlSeconds: number;
@@ -75,6 +95,9 @@ export class RedisWindowStore {
   beginBatch = (topic: string, partition: number, lastOffset: number) =>
     this.writeMark(topic, partition, "inflight", lastOffset);
 
+  /** Resolves once a replica holds the step's writes (a Redis Cluster; see waitForReplicas). */
+  replicated = () => this.timed("replicas_wait", () => waitForReplicas(this.redis));
+
   endBatch = (topic: string, partition: number, lastOffset: number) =>
     this.writeMark(topic, partition, "applied", lastOffset);
 
@@ -86,7 +109,7 @@ export class RedisWindowStore {
   ): Promise<Map<string, number>> {
     const list = [...buckets];
     const field = `g:${topic}:${partition}`;
-    const pipe = this.redis.pipeline();
+    const pipe = batch(this.redis);
     for (const b of list) pipe.hget(this.o.keys.bucket(b.tag, b.bucketStart), field);
     const replies = await this.timed("guards_read", () => execChecked(pipe));
     const guards = new Map<string, number>();
@@ -99,15 +122,14 @@ export class RedisWindowStore {
   }
 
   /**
-   * Applies every bucket update, BUCKETS_PER_CALL buckets per script call, all in one pipeline;
-   * resolves when Redis has all of them.
+   * Applies every bucket update, in script calls of `scriptRuns`, all in one pipeline (one per
+   * node on a Cluster); resolves when Redis has all of them.
    */
   async applyBuckets(topic: string, partition: number, lastOffset: number, updates: BucketUpdate[]): Promise<void> {
     if (updates.length === 0) return;
     const field = `g:${topic}:${partition}`;
-    const pipe = this.redis.pipeline() as unknown as Client;
-    for (let from = 0; from < updates.length; from += BUCKETS_PER_CALL) {
-      const chunk = updates.slice(from, from + BUCKETS_PER_CALL);
+    const pipe = batch(this.redis) as unknown as Client;
+    for (const chunk of scriptRuns(updates, this.redis.isCluster)) {
       const keys: string[] = [];
       const args: (string | number)[] = [field, lastOffset, this.o.retentionSeconds];
       for (const u of chunk) {
@@ -126,36 +148,39 @@ export class RedisWindowStore {
   async loadCandidateGuards(
     topic: string,
     partition: number,
-    sets: Iterable<{ kind: CandidateUpdate["kind"]; bucketStart: number }>,
+    sets: Iterable<{ kind: CandidateUpdate["kind"]; shard: number; bucketStart: number }>,
   ): Promise<Map<string, number>> {
     const list = [...sets];
-    const pipe = this.redis.pipeline();
-    for (const c of list) pipe.hget(this.o.keys.candidateGuard(c.kind, c.bucketStart), `g:${topic}:${partition}`);
+    const pipe = batch(this.redis);
+    for (const c of list)
+      pipe.hget(this.o.keys.candidateGuard(c.kind, c.bucketStart, c.shard), `g:${topic}:${partition}`);
     const replies = await this.timed("guards_read", () => execChecked(pipe));
     const guards = new Map<string, number>();
     list.forEach((c, i) => {
       const [err, value] = replies[i] ?? [];
       if (err) throw err;
-      if (value !== null && value !== undefined) guards.set(candidateId(c.kind, c.bucketStart), Number(value));
+      if (value !== null && value !== undefined) guards.set(candidateId(c.kind, c.shard, c.bucketStart), Number(value));
     });
     return guards;
   }
 
-  /** Adds a step's candidate tallies, one script call per (kind, bucket). */
+  /**
+   * Adds a step's candidate tallies, one script call per (kind, sub-set, bucket). Each sub-set
+   * keeps its share of `candidatesKept` when trimmed.
+   */
   async applyCandidates(topic: string, partition: number, lastOffset: number, updates: CandidateUpdate[]) {
     if (updates.length === 0) return;
     const k = this.o.keys;
-    const pipe = this.redis.pipeline() as unknown as Client;
+    const keep = Math.ceil((this.o.candidatesKept ?? 1000) / CANDIDATE_SHARDS);
+    const pipe = batch(this.redis) as unknown as Client;
     for (const u of updates) {
-      const keys = [k.candidateGuard(u.kind, u.bucketStart), k.candidates(u.kind, "posts", u.bucketStart)];
-      const args: (string | number)[] = [
-        `g:${topic}:${partition}`,
-        lastOffset,
-        this.o.retentionSeconds,
-        this.o.candidatesKept ?? 1000,
+      const keys = [
+        k.candidateGuard(u.kind, u.bucketStart, u.shard),
+        k.candidates(u.kind, "posts", u.bucketStart, u.shard),
       ];
+      const args: (string | number)[] = [`g:${topic}:${partition}`, lastOffset, this.o.retentionSeconds, keep];
       const sets = [u.posts, ...CATEGORIES.map((c) => u.flagged[c])];
-      for (const c of CATEGORIES) keys.push(k.candidates(u.kind, c, u.bucketStart));
+      for (const c of CATEGORIES) keys.push(k.candidates(u.kind, c, u.bucketStart, u.shard));
       for (const set of sets) {
         args.push(set.size);
         for (const [member, inc] of set) args.push(member, inc);

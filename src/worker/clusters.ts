@@ -3,7 +3,7 @@
 // several bands. The detector resolves each spiking band to the cluster's first band seen in
 // this period, kept in Redis: a band whose sampled posts also carry an already-known band joins
 // that band's cluster; when the sampled posts tie two known clusters, the merge is recorded.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { Keys } from "../keys";
 
 /** Cluster identities last this long (two periods are read: the current and the one before). */
@@ -12,7 +12,7 @@ const MERGES_KEPT = 1000;
 
 export class ClusterIdentity {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,7 +1,7 @@
 // What a worker extension (metrics, incidents, ...) is handed: the worker's own clients and
 // event bus, so it neither opens its own connections nor reads the environment.
 import type { Kafka, Producer } from "kafkajs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { Config } from "../config";
 import type { Events } from "../events";
 import type { Logger } from "../log";
@@ -11,7 +11,7 @@ export interface WorkerContext {
   cfg: Config;
   log: Logger;
   events: Events;
-  redis: Redis;
+  redis: RedisClient;
   kafka: Kafka;
   /** Connected; shared by the worker for all its output topics. */
   producer: Producer;

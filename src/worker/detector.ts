@@ -2,7 +2,7 @@
 // (top of the candidate sets), runs the pure detector on each, records spikes, and asks all
 // workers to count the candidates in full.
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { Pipeline as PipelineConfig } from "../config";
 import { type KeyKind, type Spike } from "../domain";
 import { detect } from "../detect/spike";
@@ -29,7 +29,7 @@ export interface DetectorOptions {
   events: Events;
   log: Logger;
   /** Enables stream time and one cluster identity across bands (without it: wall clock, bands apart). */
-  redis?: Redis;
+  redis?: RedisClient;
   now?: () => number;
 }
 

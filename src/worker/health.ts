@@ -3,7 +3,7 @@
 // Served as JSON on GET /healthz by a tiny node:http server of its own (200 up, 503 degraded).
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { serveEndpoint, type Endpoint } from "../http/endpoint";
 import type { Events } from "../events";
 import type { Logger } from "../log";
@@ -144,7 +144,7 @@ export class WorkerHealth {
 }
 
 /** Redis answers PING on the worker's own connection (not a queued command waiting for a reconnect). */
-export function redisProbe(redis: Redis): () => Promise<unknown> {
+export function redisProbe(redis: RedisClient): () => Promise<unknown> {
   return async () => {
     if (redis.status !== "ready") throw new Error(`Redis connection ${redis.status}`);
     return redis.ping();

@@ -1,9 +1,9 @@
-// Wires config → Kafka, Redis and the pipeline; closes everything in reverse order.
+// Wires config → Kafka, RedisClient and the pipeline; closes everything in reverse order.
 import { hostname } from "node:os";
 import { Partitioners, type Consumer, type Producer } from "kafkajs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import { connectRedis } from "../redis/client";
-import type { Config } from "../config";
+import { eventTimeBounds, type Config } from "../config";
 import { Events } from "../events";
 import type { Logger } from "../log";
 import type { Scorer } from "../score/scorer";
@@ -22,7 +22,7 @@ import { IncidentService } from "../incidents/service";
 
 export interface Worker {
   events: Events;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** Redis, the Kafka broker, the consumer and the pipeline steps, as GET /healthz reports them. */
   health: WorkerHealth;
@@ -70,13 +70,13 @@ async function closeStep(name: string, run: () => Promise<unknown> | undefined, 
   }
 }
 
-export function createRedis(cfg: Config, log: Logger): Redis {
+export function createRedis(cfg: Config, log: Logger): RedisClient {
   const redis = connectRedis(cfg, {
     retryStrategy: (times) => Math.min(100 * times, 2000),
     enableAutoPipelining: false,
   });
   let down = false;
-  redis.on("error", (err) => {
+  redis.on("error", (err: Error) => {
     if (!down) log.warn({ err: err.message }, "redis connection error");
     down = true;
   });
@@ -93,7 +93,7 @@ export function createRedis(cfg: Config, log: Logger): Redis {
  */
 function brokerFaults(
   cfg: Config,
-  o: { redis: Redis; keys: Keys; events: Events; health: WorkerHealth; log: Logger },
+  o: { redis: RedisClient; keys: Keys; events: Events; health: WorkerHealth; log: Logger },
 ): { close(): Promise<void> } | undefined {
   const p = cfg.pipeline;
   if (!p.incidents?.enabled) return undefined;
@@ -133,6 +133,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
   const pipeline = new Pipeline({
     topics: p.kafka.topics,
     limits: p.limits,
+    eventTime: eventTimeBounds(p),
     bucketSeconds: p.windows.bucketSeconds,
     keyWindows: {
       enabled: p.windows.keyWindows,

@@ -4,19 +4,21 @@ import type { Scorer } from "../score/scorer";
 import type { KafkaMessage } from "kafkajs";
 import type { KeyKind, Post, Report, Score, ScoredPost } from "../domain";
 import type { Events } from "../events";
-import { decodePost, decodeReport, type DecodeLimits } from "../source/decode";
+import { checkEventTime, decodePost, decodeReport, type DecodeLimits, type TimeBounds } from "../source/decode";
 import type { DeadLetter, Rejected } from "../source/deadletter";
 import type { Step } from "../source/consumer";
 import { CATEGORIES, type Category } from "../domain";
-import { BatchAggregate } from "../windows/aggregate";
+import { BatchAggregate, bucketStartOf } from "../windows/aggregate";
 import { CandidateAggregate } from "../windows/candidates";
 import { keysOf, type KeyRef } from "../windows/keyset";
-import type { Keys } from "../keys";
+import { fnv1a, type Keys } from "../keys";
 import type { RedisWindowStore } from "../windows/store";
 
 export interface PipelineOptions {
   topics: { posts: string; reports: string };
   limits: DecodeLimits;
+  /** createdAt relative to the broker's timestamp; outside it a message is dead-lettered. */
+  eventTime: TimeBounds;
   bucketSeconds: number;
   /** Per-key windows and candidates; off leaves only the stream totals (ingest benchmarks). */
   keyWindows: {
@@ -62,13 +64,6 @@ interface PostFacts {
   keys: KeyRef[];
 }
 
-/** FNV-1a, 32-bit: a cheap, stable hash for sampling by post id. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 export class Pipeline {
   private readonly streamTag: string;
   private hot = new Set<string>();
@@ -105,20 +100,30 @@ export class Pipeline {
     const reports: Decoded<Report>[] = [];
     for (const m of fresh) {
       const d = isReports ? decodeReport(m.value, this.o.limits) : decodePost(m.value, this.o.limits);
-      if (d.ok) (isReports ? reports : posts).push({ value: d.value as Post & Report, offset: Number(m.offset) });
-      else rejected.push(reject(topic, partition, m, d.reason, d.detail));
+      const t = d.ok ? checkEventTime(d.value.createdAt, brokerTime(m), this.o.eventTime) : d;
+      if (!t.ok) rejected.push(reject(topic, partition, m, t.reason, t.detail));
+      else if (d.ok) (isReports ? reports : posts).push({ value: d.value as Post & Report, offset: Number(m.offset) });
     }
     await this.o.deadLetter.send(rejected);
 
     const scored = this.score(posts, topic, partition);
     const counted = scored.map((sp) => this.facts(sp));
     const hot = await this.hotKeys();
-    const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
-      const agg = new BatchAggregate(this.o.bucketSeconds * 1000, guards);
+    const tally = (candidateGuards?: ReadonlyMap<string, number>) => {
       const cand = new CandidateAggregate(candidateGuards);
       for (const f of counted)
-        for (const k of f.keys) cand.add(k.kind, k.value, agg.bucketStart(f.t), f.offset, f.flagged, f.weight);
-      for (const f of counted) this.countPost(agg, cand, hot, f);
+        for (const k of f.keys)
+          cand.add(k.kind, k.value, bucketStartOf(f.t, this.o.bucketSeconds * 1000), f.offset, f.flagged, f.weight);
+      return cand;
+    };
+    // Which keys get full windows is decided from every post of the step, never from what the
+    // guards leave to write: after a partial step (a crash, a Redis Cluster primary lost) a key's
+    // candidate sub-set may hold the step while its buckets do not, and must still be promoted.
+    const all = tally();
+    const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
+      const agg = new BatchAggregate(this.o.bucketSeconds * 1000, guards);
+      const cand = candidateGuards ? tally(candidateGuards) : all;
+      for (const f of counted) this.countPost(agg, all, hot, f);
       for (const r of reports) this.countReport(agg, r);
       return { agg, cand };
     };
@@ -133,10 +138,14 @@ export class Pipeline {
     }
 
     await this.o.windows.beginBatch(topic, partition, last);
+    // On a Redis Cluster, the in-flight mark must outlive its primary before any bucket changes:
+    // a replay that did not see it would take a half-applied step for a new one.
+    await this.o.windows.replicated();
     await Promise.all([
       this.o.windows.applyBuckets(topic, partition, last, agg.updates()),
       this.o.windows.applyCandidates(topic, partition, last, cand.updates()),
     ]);
+    await this.o.windows.replicated();
     await this.o.windows.endBatch(topic, partition, last);
     // Evidence for incidents (src/incidents samples it): flagged posts with their window tags, and reports.
     if (this.o.events.listenerCount("stepEvidence") > 0)
@@ -272,6 +281,12 @@ function eventLag(counted: PostFacts[]): { max: number; mean: number } | undefin
     if (lag > max) max = lag;
   }
   return { max, mean: sum / counted.length };
+}
+
+/** The broker's timestamp of a message; the worker's clock for a message without one (magic byte 0). */
+function brokerTime(m: KafkaMessage): number {
+  const ms = Number(m.timestamp);
+  return Number.isFinite(ms) && ms > 0 ? ms : Date.now();
 }
 
 function reject(topic: string, partition: number, m: KafkaMessage, reason: string, detail: string): Rejected {

@@ -3,12 +3,12 @@
 // an outage is judged as it happened. Every worker records its applied event times after each
 // durable step; posts older than the now window are "late", and their buckets are recorded too,
 // so the detector also looks at the windows a late burst landed in.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/client";
 import type { Keys } from "../keys";
 import { execChecked } from "../redis/client";
 
 export interface StreamClockOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** This worker's name in the clock. */
   worker: string;

@@ -3,7 +3,7 @@
 // retrying with back-off, reports itself degraded on /healthz while the broker is away, opens a
 // technical incident about it, and recovers by itself: every post of the replay counted exactly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
 import { createLogger } from "../../src/log";
@@ -41,7 +41,7 @@ const SESSION_TIMEOUT_MS = 10_000;
 
 let broker: PrivateKafka;
 let cfg: Config;
-let redis: Redis;
+let redis: RedisClient;
 let healthPort: number;
 let worker: WorkerProcess | undefined;
 

@@ -10,23 +10,18 @@
 // are at-least-once: a kill can repeat the dead letters of the steps in flight, at most
 // partitionsConcurrently steps of maxBatchMessages messages each, per kill.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Message } from "kafkajs";
 import type { Post } from "../../src/domain";
 import { SCENARIOS } from "../../src/drill/scenarios";
-import { normalise } from "../../src/normalise";
 import { Keys } from "../../src/keys";
-import { keysOf } from "../../src/windows/keyset";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, redisClient } from "../helpers/env";
 import {
-  allPostsCommitted,
   REASON,
-  actualKeyCounts,
   background,
   exactWindows,
   expectedKeyCounts,
   incidents,
-  keyCountDiff,
   killHard,
   removeWorkerFiles,
   msg,
@@ -40,6 +35,7 @@ import {
   topicSize,
   type WorkerProcess,
 } from "./support";
+import { burstIncidents, expectBurstIncidentOnce, expectCountedExactly } from "./checks";
 
 const cfg = isolatedConfig("kill5", (p) =>
   exactWindows({ ...p, kafka: { ...p.kafka, maxBatchMessages: 500, sessionTimeoutMs: 7000 } }),
@@ -51,7 +47,7 @@ const N = 36_000;
 const RATE = 600;
 /** One poison message per this many. */
 const POISON_EVERY = 100;
-let redis: Redis;
+let redis: RedisClient;
 const workers: WorkerProcess[] = [];
 
 function start(): WorkerProcess {
@@ -112,12 +108,8 @@ describe("five worker crashes", () => {
     let worker = start();
     const topic = cfg.pipeline.kafka.topics.posts;
     const replay = publishExactly(kafkaClient(cfg), topic, messages, RATE);
-    const signature = new Set(burst.flatMap((p) => keysOf(p, normalise(p.text)).map((k) => keys.tag(k.kind, k.value))));
     const service = incidents(redis, cfg);
-    const rumourIncidents = async () =>
-      (await service.list({ type: "rumour", limit: 500 })).filter((i) =>
-        [keys.tag(i.kind as "hashtag", i.key), ...i.aliases].some((t) => signature.has(t)),
-      );
+    const rumourIncidents = burstIncidents(service, keys, burst);
 
     const total = posts.length;
     const killedAt: number[] = [];
@@ -163,23 +155,11 @@ describe("five worker crashes", () => {
       120_000,
     );
     // Once the whole topic is committed no re-delivery is left to come: exactness can be asserted.
-    await allPostsCommitted(kafkaClient(cfg), cfg, 120_000);
-    expect(await streamPosts(redis, cfg)).toBe(total);
-    const diff = keyCountDiff(expectedKeyCounts(keys, posts), await actualKeyCounts(redis, cfg.pipeline.redis.prefix));
-    expect(diff, "per-key totals").toEqual({ count: 0, first: [] });
+    await expectCountedExactly(redis, cfg, keys, posts);
     await expectCommitsBehindRedis();
 
-    // One rumour incident for the burst, opened once, whatever was replayed.
-    const opened = await rumourIncidents();
-    expect(opened.map((i) => i.type)).toEqual(["rumour"]);
-    const timeline = await service.timeline(opened[0]!.id);
-    expect(timeline.filter((e) => e.kind === "opened")).toHaveLength(1);
-    // And no two incidents share a key, of any type.
-    const all = await service.list({ limit: 500 });
-    const tags = all.flatMap((i) =>
-      [...new Set([keys.tag(i.kind as "hashtag", i.key), ...i.aliases])].map((t) => `${i.type}|${t}`),
-    );
-    expect(tags.length).toBe(new Set(tags).size);
+    // One rumour incident for the burst, opened once, whatever was replayed; published once per (kind, at).
+    const opened = await expectBurstIncidentOnce(service, keys, burst, kafkaClient(cfg), cfg);
 
     // Every poison message dead-lettered with its reason; repeats within the bound.
     const dlq = await readTopic(kafkaClient(cfg), cfg.pipeline.kafka.topics.deadLetter);
@@ -190,17 +170,10 @@ describe("five worker crashes", () => {
     const bound = KILLS * cfg.pipeline.kafka.partitionsConcurrently * perStep;
     expect(repeats).toBeLessThanOrEqual(bound);
 
-    // The incident's events reach the incidents topic at least once; consumers dedupe on (id, kind, at).
-    const events = (await readTopic(kafkaClient(cfg), cfg.pipeline.kafka.topics.incidents))
-      .map((m) => JSON.parse(m.value) as { incidentId: string; kind: string; at: number })
-      .filter((e) => e.incidentId === opened[0]!.id && e.kind === "opened");
-    expect(events.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(events.map((e) => `${e.kind}|${e.at}`)).size).toBe(1);
-
     console.info(
       `[faults] ${KILLS} SIGKILLs at ${killedAt.join(", ")} posts counted: ${total} posts counted exactly ` +
-        `(stream and ${expectedKeyCounts(keys, posts).size} keys); incident ${opened[0]!.id} opened once ` +
-        `(${events.length} "opened" message(s) on the incidents topic); ${poisonKeys.length} poison messages, ` +
+        `(stream and ${expectedKeyCounts(keys, posts).size} keys); incident ${opened.id} opened once ` +
+        `(${opened.openedMessages} "opened" message(s) on the incidents topic); ${poisonKeys.length} poison messages, ` +
         `${repeats} dead-lettered twice (bound ${bound}); ${Math.round((Date.now() - t0) / 1000)}s`,
     );
     expect(await stopWorker(worker)).toBe(0);

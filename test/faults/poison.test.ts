@@ -1,10 +1,11 @@
 // A poison-message storm: 10% of the firehose malformed, of every kind the decoder knows (empty,
-// too large, invalid UTF-8, not JSON, __proto__ keys, wrong shape, text too long) plus deeply
+// too large, invalid UTF-8, not JSON, __proto__ keys, wrong shape, text too long, event time out of
+// range) plus deeply
 // nested JSON and huge numbers. Every one is dead-lettered with its reason, exactly once, and every
 // good post around them is counted exactly. The storm's cost in throughput is a benchmark
 // (`npm run bench -- poison`), not asserted here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Message } from "kafkajs";
 import type { Config } from "../../src/config";
 import { startWorker } from "../../src/worker/main";
@@ -29,7 +30,7 @@ import {
 /** Good posts per run; the poison runs add one malformed message per nine good ones (10% of all). */
 const GOOD = 20_000;
 
-let redis: Redis;
+let redis: RedisClient;
 let scorer: Scorer | undefined;
 const used: Config[] = [];
 

@@ -47,7 +47,7 @@ afterAll(async () => {
 describe("Redis hangs", () => {
   it("stays in its group, reports itself degraded, and recovers with every post counted once Redis answers", async () => {
     const { server, cfg, redis, healthPort } = rig;
-    worker = await spawnHealthyWorker(cfg, healthPort, { REDIS_URL: server.url });
+    worker = await spawnHealthyWorker(cfg, healthPort, { REDIS_URL: server.url, REDIS_CLUSTER_NODES: "" });
 
     const t0 = Date.now();
     const posts: Post[] = background(N, { seed: 21, startMs: t0, rate: RATE, idPrefix: "h" });

@@ -43,7 +43,7 @@ afterAll(async () => {
 describe("Redis restart", () => {
   it("backs off, reports itself degraded, opens a technical incident and recovers with every post counted", async () => {
     const { server, cfg, redis, healthPort } = rig;
-    worker = await spawnHealthyWorker(cfg, healthPort, { REDIS_URL: server.url });
+    worker = await spawnHealthyWorker(cfg, healthPort, { REDIS_URL: server.url, REDIS_CLUSTER_NODES: "" });
 
     const t0 = Date.now();
     const posts: Post[] = background(N, { seed: 9, startMs: t0, rate: RATE, idPrefix: "r" });

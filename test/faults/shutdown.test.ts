@@ -9,7 +9,7 @@
 // the whole queue (a 30-minute soak never finished stopping). Here a few hundred open incidents
 // and a 100 ms tick make a tick slower than the interval within seconds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Config } from "../../src/config";
 import type { Post, Spike } from "../../src/domain";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, redisClient } from "../helpers/env";
@@ -39,7 +39,7 @@ const OPEN_INCIDENTS = 400;
 const STOP_WITHIN_MS = 15_000;
 
 let cfg: Config;
-let redis: Redis;
+let redis: RedisClient;
 let healthPort: number;
 const workers: WorkerProcess[] = [];
 

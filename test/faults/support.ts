@@ -8,6 +8,7 @@ import { createWriteStream, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { batch, scanKeys as scanPages, type RedisClient } from "../../src/redis/client";
 import type { Kafka, Message } from "kafkajs";
 import type { Config } from "../../src/config";
 import type { Post } from "../../src/domain";
@@ -121,28 +122,27 @@ export function expectedKeyCounts(keys: Keys, posts: readonly Post[]): Map<strin
  * Every key matching `pattern`, once. SCAN may return a key more than once (while Redis rehashes
  * its table, which the shared Redis does all the time), so summing what it returns over-counts.
  */
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+export async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
   const all = new Set<string>();
-  const stream = redis.scanStream({ match: pattern, count: 2000 });
-  for await (const keys of stream as AsyncIterable<string[]>) for (const k of keys) all.add(k);
+  for await (const keys of scanPages(redis, pattern)) for (const k of keys) all.add(k);
   return [...all];
 }
 
 /** `field` summed over the given hashes. */
-async function sumField(redis: Redis, keys: readonly string[], field: string): Promise<number[]> {
-  const pipe = redis.pipeline();
+async function sumField(redis: RedisClient, keys: readonly string[], field: string): Promise<number[]> {
+  const pipe = batch(redis);
   for (const k of keys) pipe.hget(k, field);
   return ((await pipe.exec()) ?? []).map(([, v]) => Number(v ?? 0));
 }
 
 /** The stream's total posts under the config's prefix (every bucket, each once). */
-export async function streamPosts(redis: Redis, cfg: Config): Promise<number> {
+export async function streamPosts(redis: RedisClient, cfg: Config): Promise<number> {
   const keys = await scanKeys(redis, `${cfg.pipeline.redis.prefix}:{stream:all}:b:*`);
   return (await sumField(redis, keys, "posts")).reduce((a, b) => a + b, 0);
 }
 
 /** `posts` of every hashtag / url / domain / mention key under the prefix, summed over its buckets. */
-export async function actualKeyCounts(redis: Redis, prefix: string): Promise<Map<string, number>> {
+export async function actualKeyCounts(redis: RedisClient, prefix: string): Promise<Map<string, number>> {
   const got = new Map<string, number>();
   for (const kind of ["hashtag", "url", "domain", "mention"]) {
     const keys = await scanKeys(redis, `${prefix}:{${kind}:*}:b:*`);
@@ -302,7 +302,7 @@ export function watchHealth(port: number) {
   };
 }
 
-export function incidents(redis: Redis, cfg: Config): IncidentService {
+export function incidents(redis: RedisClient, cfg: Config): IncidentService {
   return new IncidentService({
     redis,
     keys: new Keys(cfg.pipeline.redis.prefix),
@@ -338,7 +338,7 @@ export async function spawnHealthyWorker(
  * key's total exactly.
  */
 export async function expectCountedExactly(
-  redis: Redis,
+  redis: RedisClient,
   cfg: Config,
   posts: readonly Post[],
   o: { waitMs?: number } = {},
@@ -357,7 +357,7 @@ export async function expectCountedExactly(
 }
 
 /** Waits until the worker has counted at least `n` posts: the fault lands mid-replay, not before it. */
-export async function progressBefore(fault: string, redis: Redis, cfg: Config, n = 3000): Promise<void> {
+export async function progressBefore(fault: string, redis: RedisClient, cfg: Config, n = 3000): Promise<void> {
   await eventually(
     `progress before the ${fault}`,
     () => streamPosts(redis, cfg),

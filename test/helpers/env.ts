@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import { connectRedis, scanKeys, unlinkMatching, type RedisClient } from "../../src/redis/client";
 import { Kafka, logLevel } from "kafkajs";
 import { stringify } from "yaml";
 import { loadConfig, type Config, type Pipeline } from "../../src/config";
@@ -12,9 +12,13 @@ import { createLogger } from "../../src/log";
 
 export const log = createLogger(process.env.TEST_LOG_LEVEL ?? "fatal", "test");
 
-export function isolatedConfig(name: string, tweak: (p: Pipeline) => Pipeline = (p) => p): Config {
+export function isolatedConfig(
+  name: string,
+  tweak: (p: Pipeline) => Pipeline = (p) => p,
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   const id = `${name}-${randomBytes(3).toString("hex")}`;
-  return loadConfig(process.env, {
+  return loadConfig(env, {
     patch: (p) =>
       tweak({
         ...p,
@@ -48,14 +52,14 @@ export function kafkaClient(cfg: Config): Kafka {
   return new Kafka({ clientId: "test", brokers: [...cfg.kafkaBrokers], logLevel: logLevel.NOTHING });
 }
 
-export function redisClient(cfg: Config): Redis {
-  return new Redis(cfg.redisUrl);
+/** A client of the Redis the tests run against: the Redis Cluster when REDIS_CLUSTER_NODES is set. */
+export function redisClient(cfg: Config): RedisClient {
+  return connectRedis(cfg, { maxRetriesPerRequest: 20 });
 }
 
-/** Deletes every key under the config's prefix. */
-export async function cleanRedis(redis: Redis, cfg: Config): Promise<void> {
-  const stream = redis.scanStream({ match: `${cfg.pipeline.redis.prefix}:*`, count: 1000 });
-  for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.unlink(...keys);
+/** Deletes every key under the config's prefix (on every primary of a Cluster). */
+export async function cleanRedis(redis: RedisClient, cfg: Config): Promise<void> {
+  await unlinkMatching(redis, `${cfg.pipeline.redis.prefix}:*`);
 }
 
 export async function deleteTopics(cfg: Config): Promise<void> {
@@ -68,10 +72,9 @@ export async function deleteTopics(cfg: Config): Promise<void> {
 }
 
 /** Sum of the stream key's `field` over every bucket (the stream's whole history under this prefix). */
-export async function streamTotal(redis: Redis, cfg: Config, field = "posts"): Promise<number> {
+export async function streamTotal(redis: RedisClient, cfg: Config, field = "posts"): Promise<number> {
   let total = 0;
-  const stream = redis.scanStream({ match: `${cfg.pipeline.redis.prefix}:{stream:all}:b:*`, count: 1000 });
-  for await (const keys of stream as AsyncIterable<string[]>)
+  for await (const keys of scanKeys(redis, `${cfg.pipeline.redis.prefix}:{stream:all}:b:*`))
     for (const k of keys) total += Number((await redis.hget(k, field)) ?? 0);
   return total;
 }

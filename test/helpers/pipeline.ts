@@ -2,8 +2,8 @@
 // for tests that drive steps directly; plus a rule-of-thumb scorer for tests whose subject is
 // windows or detection, not scoring.
 import type { KafkaMessage, Producer } from "kafkajs";
-import type { Redis } from "ioredis";
-import type { Config } from "../../src/config";
+import type { RedisClient } from "../../src/redis/client";
+import { eventTimeBounds, type Config } from "../../src/config";
 import type { Category, Post, Score } from "../../src/domain";
 import { Events } from "../../src/events";
 import { normalise } from "../../src/normalise";
@@ -33,7 +33,7 @@ export const markerScorer: Scorer = {
 
 export function testPipeline(
   cfg: Config,
-  redis: Redis,
+  redis: RedisClient,
   producer: Producer,
   scorer?: Scorer,
   prefix = cfg.pipeline.redis.prefix,
@@ -52,6 +52,7 @@ export function testPipeline(
   const pipeline = new Pipeline({
     topics: p.kafka.topics,
     limits: p.limits,
+    eventTime: eventTimeBounds(p),
     bucketSeconds: p.windows.bucketSeconds,
     keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7, sampleUnflagged: 1 },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),

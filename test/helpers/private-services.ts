@@ -12,6 +12,12 @@ import { REPO_ROOT } from "../../src/config";
 import { configureKafka, kafkaPaths, startKafka, stopKafka, type KafkaPaths } from "../../src/services/kafka";
 import { isAlive, readPid, waitFor } from "../../src/services/process";
 import { redisPaths, startRedis, stopRedis, type RedisPaths } from "../../src/services/redis";
+import {
+  clusterPaths,
+  startRedisCluster,
+  stopRedisCluster,
+  type ClusterNodePaths,
+} from "../../src/services/redis-cluster";
 
 /** `count` consecutive free loopback ports (bound and released; good enough on a test machine). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -144,6 +150,59 @@ export async function privateKafka(partitions = 4): Promise<PrivateKafka> {
     crash: () => killHard(paths.pid),
     async destroy() {
       await stopKafka(paths).catch(() => killHard(paths.pid));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PrivateRedisCluster {
+  /** REDIS_CLUSTER_NODES for it. */
+  nodes: string;
+  paths: ClusterNodePaths[];
+  start(): Promise<void>;
+  /** SIGKILL one node (a crash: its replica is promoted once the others see it fail). */
+  crash(port: number): Promise<void>;
+  /** Stops every node and removes the directory. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Six consecutive free ports whose cluster-bus ports (port + 10000) are free too, below the
+ * ephemeral range, so a Redis Cluster can bind both.
+ */
+async function clusterPorts(): Promise<number[]> {
+  for (let base = 17101; base < 19000; base += 100) {
+    const ports = Array.from({ length: 6 }, (_, i) => base + i);
+    const free = await Promise.all([...ports, ...ports.map((p) => p + 10000)].map((p) => portFree(p)));
+    if (free.every(Boolean)) return ports;
+  }
+  throw new Error("no free ports for a private Redis Cluster");
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+/** A private Redis Cluster (three primaries, three replicas, AOF on), for a test that breaks it. */
+export async function privateRedisCluster(): Promise<PrivateRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "modstream-rc-"));
+  const paths = clusterPaths(REPO_ROOT, { dir, ports: await clusterPorts() });
+  for (const p of paths) started.add(p.pid);
+  return {
+    nodes: paths.map((p) => `127.0.0.1:${p.port}`).join(","),
+    paths,
+    start: () => startRedisCluster(paths, () => undefined),
+    async crash(port) {
+      const node = paths.find((p) => p.port === port);
+      if (node) await killHard(node.pid);
+    },
+    async destroy() {
+      await stopRedisCluster(paths).catch(() => undefined);
+      for (const p of paths) await killHard(p.pid);
       rmSync(dir, { recursive: true, force: true });
     },
   };

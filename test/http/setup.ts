@@ -1,5 +1,5 @@
 // A built (not listening) API over the real Redis, with a token per role.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Config } from "../../src/config";
 import type { Role } from "../../src/domain";
 import { apiDeps } from "../../src/http/run";
@@ -8,7 +8,7 @@ import { isolatedConfig, redisClient } from "../helpers/env";
 
 export interface Harness {
   cfg: Config;
-  redis: Redis;
+  redis: RedisClient;
   app: App;
   deps: ReturnType<typeof apiDeps>;
   tokens: Record<Role, string>;

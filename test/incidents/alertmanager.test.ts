@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Producer } from "kafkajs";
 import { Events } from "../../src/events";
 import { Publisher } from "../../src/incidents/publisher";
@@ -18,7 +18,7 @@ import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, redi
 const BIN = "/usr/bin/prometheus-alertmanager";
 const cfg = isolatedConfig("alerts");
 const keys = new Keys(cfg.pipeline.redis.prefix);
-let redis: Redis;
+let redis: RedisClient;
 let producer: Producer;
 let am: ChildProcess | undefined;
 let url = "";

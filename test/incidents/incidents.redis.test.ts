@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Consumer, Producer } from "kafkajs";
 import type { Spike } from "../../src/domain";
 import { Detector } from "../../src/worker/detector";
@@ -42,8 +43,8 @@ const cfg = isolatedConfig("incidents", (p) => ({
   },
 }));
 const keys = new Keys(cfg.pipeline.redis.prefix);
-let redis: Redis;
-let redis2: Redis;
+let redis: RedisClient;
+let redis2: RedisClient;
 let producer: Producer;
 const consumers: Consumer[] = [];
 

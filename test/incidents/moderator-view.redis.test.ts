@@ -3,7 +3,7 @@
 // reason on the timeline), report floods judged by what was reported, harassment by many
 // accounts at least III, and one cluster identity across MinHash bands.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Post, Report, Score, Spike } from "../../src/domain";
 import { Events } from "../../src/events";
 import { recordEvidence } from "../../src/incidents/evidence";
@@ -20,7 +20,7 @@ const cfg = isolatedConfig("modview", (p) => ({
   incidents: { ...p.incidents!, downgradeQuietSeconds: 60, reports: { ...p.incidents!.reports, minReporters: 5 } },
 }));
 const keys = new Keys(cfg.pipeline.redis.prefix);
-let redis: Redis;
+let redis: RedisClient;
 let clock = Date.now();
 const service = () =>
   new IncidentService({ redis, keys, pipeline: cfg.pipeline, events: new Events(), now: () => clock });

@@ -2,7 +2,7 @@
 // none twice, and the committed Kafka offsets never pass what Redis already holds.
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import { publish, postMessages } from "../../src/replay/producer";
 import { Synth } from "../../src/replay/synth";
 import { Keys } from "../../src/keys";
@@ -23,7 +23,7 @@ const cfg = isolatedConfig("crash", (p) => ({
   kafka: { ...p.kafka, maxBatchMessages: 500, sessionTimeoutMs: 7000 },
 }));
 const N = 30_000;
-let redis: Redis;
+let redis: RedisClient;
 const children: ChildProcess[] = [];
 
 function startWorkerProcess(): ChildProcess {

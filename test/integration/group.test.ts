@@ -1,8 +1,9 @@
 // Two workers in one consumer group split the partitions and together count everything once;
 // a whole re-delivery (a new group over the same topic) and a crash mid-batch count nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { KafkaMessage } from "kafkajs";
+import { eventTimeBounds } from "../../src/config";
 import { Events } from "../../src/events";
 import { startWorker, type Worker } from "../../src/worker/main";
 import { normalise } from "../../src/normalise";
@@ -26,7 +27,7 @@ import {
 
 const cfg = isolatedConfig("group");
 const N = 8000;
-let redis: Redis;
+let redis: RedisClient;
 const workers: Worker[] = [];
 
 beforeAll(() => {
@@ -108,6 +109,7 @@ describe("crash between bucket updates and the partition mark", () => {
     const pipeline = new Pipeline({
       topics: { posts: topic, reports: "none" },
       limits: cfg.pipeline.limits,
+      eventTime: eventTimeBounds(cfg.pipeline),
       bucketSeconds: 10,
       keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7, sampleUnflagged: 4 },
       deadLetter: new DeadLetter(producer, cfg.pipeline.kafka.topics.deadLetter, events),

@@ -2,10 +2,11 @@
 // malformed message is dead-lettered with its reason and original bytes; good posts around them all count.
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Kafka } from "kafkajs";
 import { startWorker, type Worker } from "../../src/worker/main";
 import { normalise } from "../../src/normalise";
+import { Keys } from "../../src/keys";
 import {
   cleanRedis,
   deleteTopics,
@@ -21,7 +22,7 @@ import {
 const cfg = isolatedConfig("worker", (p) => ({ ...p, limits: { maxMessageBytes: 4096, maxTextBytes: 1024 } }));
 const topics = cfg.pipeline.kafka.topics;
 let worker: Worker;
-let redis: Redis;
+let redis: RedisClient;
 let kafka: Kafka;
 
 beforeAll(async () => {
@@ -62,6 +63,8 @@ describe("worker", () => {
       ["too_large", Buffer.from("x".repeat(5000))],
       ["prototype_pollution", Buffer.from('{"__proto__":{"isAdmin":true},"id":"p"}')],
       ["empty", null],
+      ["time_out_of_range", Buffer.from(JSON.stringify(post("future", { createdAt: "9999-12-31T23:59:59Z" })))],
+      ["time_out_of_range", Buffer.from(JSON.stringify(post("ancient", { createdAt: "0001-01-01T00:00:00Z" })))],
     ];
     const before = await streamTotal(redis, cfg);
     const producer = kafka.producer();
@@ -106,8 +109,16 @@ describe("worker", () => {
       expect(Number(dl?.headers["source-offset"])).toBeGreaterThanOrEqual(0);
       expect(dl?.headers.detail?.length ?? 0).toBeGreaterThan(0);
       if (bytes) expect(Buffer.compare(dl?.value ?? Buffer.alloc(0), bytes)).toBe(0);
+      // The offending value is named, so the producer's bug is findable from the dead letter.
+      if (reason === "time_out_of_range")
+        expect(dl?.headers.detail).toContain((JSON.parse(String(bytes)) as { createdAt: string }).createdAt);
     }
     expect(got.size).toBe(bad.length);
+    // Never counted: the stream holds the good posts only, and no bucket of year 9999 or 0001 exists.
+    expect(await streamTotal(redis, cfg)).toBe(before + bad.length);
+    const keys = new Keys(cfg.pipeline.redis.prefix);
+    const bucketOf = (iso: string) => keys.bucket(keys.tag("stream", "all"), Math.floor(Date.parse(iso) / 10_000) * 10);
+    expect(await redis.exists(bucketOf("9999-12-31T23:59:59Z"), bucketOf("0001-01-01T00:00:00Z"))).toBe(0);
   });
 
   it("counts user reports from the reports topic", async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import { apiConfig, type Config } from "../../src/config";
 import type { DecisionKind } from "../../src/domain";
 import { startApi, type RunningApi } from "../../src/http/run";
@@ -79,7 +79,7 @@ const REPORTS = 20;
 let worker: Worker | undefined;
 let api: RunningApi | undefined;
 let prometheus: ChildProcess | undefined;
-let redis: Redis;
+let redis: RedisClient;
 let spikes = 0;
 
 interface Sample {

@@ -2,7 +2,7 @@
 // (re-grading moves them), high-confidence single posts are queued, low ones are not, and grade
 // changes and statements reach the audit log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { WorkerContext } from "../../src/worker/context";
 import { Events } from "../../src/events";
 import { IncidentService } from "../../src/incidents/service";
@@ -14,7 +14,7 @@ import { cleanRedis, isolatedConfig, log, redisClient } from "../helpers/env";
 
 const cfg = isolatedConfig("review-ext");
 const keys = new Keys(cfg.pipeline.redis.prefix);
-let redis: Redis;
+let redis: RedisClient;
 const events = new Events();
 let ext: { close(): Promise<void> };
 

@@ -4,7 +4,7 @@
 // once on the actions topic and audited.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Partitioners, type Producer } from "kafkajs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import { Events } from "../../src/events";
 import type { Incident, ReviewPost } from "../../src/domain";
 import { ReviewService } from "../../src/review/queue";
@@ -19,7 +19,7 @@ const cfg = isolatedConfig("groups");
 const keys = new Keys(cfg.pipeline.redis.prefix);
 const sla = cfg.pipeline.incidents!.slaMinutes;
 const kafka = kafkaClient(cfg);
-let redis: Redis;
+let redis: RedisClient;
 let producer: Producer;
 
 const TEXT = "抵制重男轻女！抵制给女孩喝可乐！23333333333";

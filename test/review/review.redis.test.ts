@@ -2,7 +2,7 @@
 // escalation and reassignment, the audit log, and exactly-once publication of actions.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Partitioners, type Producer } from "kafkajs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import { Events } from "../../src/events";
 import type { DecisionKind, Incident, ReviewPost } from "../../src/domain";
 import { ReviewService, type DecideInput } from "../../src/review/queue";
@@ -15,7 +15,7 @@ import { readTopic } from "./actions";
 const cfg = isolatedConfig("review");
 const keys = new Keys(cfg.pipeline.redis.prefix);
 const sla = cfg.pipeline.incidents!.slaMinutes;
-let redis: Redis;
+let redis: RedisClient;
 let producer: Producer;
 let clock = Date.parse("2026-01-01T00:00:00Z");
 const now = () => clock;

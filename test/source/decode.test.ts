@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodePost, decodeReport, nestsDeeperThan } from "../../src/source/decode";
+import { checkEventTime, decodePost, decodeReport, nestsDeeperThan } from "../../src/source/decode";
 import { chunksBySize, type Rejected } from "../../src/source/deadletter";
 
 const limits = { maxMessageBytes: 2000, maxTextBytes: 200 };
@@ -102,5 +102,29 @@ describe("dead-letter chunks", () => {
 
   it("sends one oversized reject alone rather than never", () => {
     expect([...chunksBySize([rejected(600 * 1024, 0), rejected(10, 1)])].map((c) => c.length)).toEqual([1, 1]);
+  });
+});
+
+describe("checkEventTime", () => {
+  const broker = Date.parse("2026-11-26T10:00:00Z");
+  const bounds = { maxFutureSkewMs: 300_000, maxAgeMs: 7_200_000 };
+  it("accepts createdAt within the skew ahead and the retention behind the broker's timestamp", () => {
+    for (const at of ["2026-11-26T10:05:00Z", "2026-11-26T10:00:00Z", "2026-11-26T08:00:00Z"])
+      expect(checkEventTime(at, broker, bounds)).toEqual({ ok: true, value: Date.parse(at) });
+  });
+
+  it.each([
+    ["2026-11-26T10:05:00.001Z", /ahead of the broker's timestamp 2026-11-26T10:00:00.000Z/],
+    ["9999-12-31T23:59:59Z", /9999-12-31T23:59:59Z is more than 300 s ahead/],
+    ["2026-11-26T07:59:59.999Z", /more than 7200 s \(the retention\) before/],
+    ["0001-01-01T00:00:00Z", /0001-01-01T00:00:00Z is more than 7200 s/],
+    ["2016-12-31T23:59:60Z", /not a readable time/],
+  ])("rejects %s as time_out_of_range, naming the value", (at, detail) => {
+    const d = checkEventTime(at, broker, bounds);
+    expect(d.ok).toBe(false);
+    if (!d.ok) {
+      expect(d.reason).toBe("time_out_of_range");
+      expect(d.detail).toMatch(detail);
+    }
   });
 });

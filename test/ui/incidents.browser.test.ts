@@ -2,7 +2,7 @@
 // IncidentService, listed and filtered (type, grade, state, working group), searched, opened with the
 // keyboard, updated live; the detail shows title, summary, sparkline, timeline, statements, decisions and evidence,
 // and a lead publishes a statement from it. A key carrying markup is shown as text.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncidentFigures, IncidentType } from "../../src/domain";
 import { AuthStore } from "../../src/review/auth";
@@ -49,7 +49,7 @@ const SMALL: IncidentFigures = {
 };
 
 let running: RunningApi;
-let redis: Redis;
+let redis: RedisClient;
 let browser: Browser;
 let token: string;
 const ids: Record<string, string> = {};

@@ -3,7 +3,7 @@
 // a post carrying <script> and <img onerror> is shown as text and runs nothing; Chinese post text
 // is drawn as glyphs, not the boxes of a missing font; near-duplicate copies are one item, decided
 // at once.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthStore } from "../../src/review/auth";
 import { startApi, type RunningApi } from "../../src/http/run";
@@ -23,7 +23,7 @@ const XSS = `Share before it is deleted! <script>window.__xss = 1</script><img s
 const COPY = "抵制重男轻女！抵制给女孩喝可乐！23333333333";
 
 let running: RunningApi;
-let redis: Redis;
+let redis: RedisClient;
 let browser: Browser;
 let token: string;
 

@@ -1,15 +1,17 @@
 // Window arithmetic against the real Redis: bucket boundaries, candidate sets, expiry, replay
 // idempotence, and the detector over what the pipeline wrote.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/redis/client";
 import type { Producer } from "kafkajs";
 import { Detector } from "../../src/worker/detector";
 import { WindowReader } from "../../src/windows/reader";
 import { cleanRedis, deleteTopics, isolatedConfig, kafkaClient, log, post, redisClient } from "../helpers/env";
+import { candidateShard } from "../../src/keys";
+import { scanKeys } from "../../src/redis/client";
 import { markerScorer, messages, testPipeline } from "../helpers/pipeline";
 
 const cfg = isolatedConfig("windows");
-let redis: Redis;
+let redis: RedisClient;
 let producer: Producer;
 
 beforeAll(async () => {
@@ -46,23 +48,20 @@ describe("windows in Redis", () => {
     const tag = keys.tag("hashtag", "flood");
     const s = T0 / 1000;
     // A key seen once in a step, unflagged, lives only in the candidate set (the long tail) ...
-    expect(await redis.zscore(keys.candidates("hashtag", "posts", s), "flood")).toBe("1");
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s, candidateShard("flood")), "flood")).toBe("1");
     expect(await windows.sumCounter(tag, "posts", s, s + 10, 10)).toBe(0);
     // ... while a key seen twice, or flagged, gets full counters and distinct authors.
     expect(await windows.sumCounter(tag, "posts", s + 10, s + 20, 10)).toBe(2);
     expect(await windows.sumCounter(tag, "flagged:abuse", s, s + 20, 10)).toBe(1);
-    expect(await redis.zscore(keys.candidates("hashtag", "posts", s + 10), "flood")).toBe("2");
-    expect(await redis.zscore(keys.candidates("hashtag", "abuse", s + 10), "flood")).toBe("1");
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s + 10, candidateShard("flood")), "flood")).toBe("2");
+    expect(await redis.zscore(keys.candidates("hashtag", "abuse", s + 10, candidateShard("flood")), "flood")).toBe("1");
     expect(await redis.pfcount(keys.authors(tag, s + 10))).toBe(2);
   });
 
   it("gives every key it writes an expiry", async () => {
     const ttl = cfg.pipeline.windows.retentionSeconds;
     let seen = 0;
-    for await (const batch of redis.scanStream({
-      match: `${cfg.pipeline.redis.prefix}:b:*`,
-      count: 1000,
-    }) as AsyncIterable<string[]>)
+    for await (const batch of scanKeys(redis, `${cfg.pipeline.redis.prefix}:b:*`))
       for (const k of batch) {
         const t = await redis.ttl(k);
         expect(t, k).toBeGreaterThan(0);

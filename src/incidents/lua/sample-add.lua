@@ -1,8 +1,8 @@
-#!lua flags=allow-cross-slot-keys
 --[[
   Offers one post to the evidence samples of every window key it was counted under: reservoir
   sampling (Algorithm R) per key, so each sample stays a uniform, bounded draw from every flagged
-  post the key has seen. One call per post, not per key: the post's JSON crosses once.
+  post the key has seen. One call per post, not per key: the post's JSON crosses once (on a
+  Redis Cluster, one call per key, since a script's keys must share a slot).
 
   KEYS[k]  sample hash of the k-th key: "n" = posts offered, "i<slot>" = post id, "p<slot>" = JSON
   ARGV[1]  capacity (slots)

@@ -1,10 +1,10 @@
-#!lua flags=allow-cross-slot-keys
 --[[
   Adds one batch's counts to many keys' time buckets, each at most once per (partition, batch).
   One call carries a chunk of the step's buckets: the per-call cost of a script is most of the
   cost of a small one (measured with INFO commandstats: 53 µs per call against 19 µs of commands
   inside it), so one call per bucket made Redis the pipeline's bottleneck. The keys of one call
-  belong to different hash tags, hence the flag; Redis Cluster allows that for keys on one node.
+  may belong to different hash tags on a single Redis. On a Redis Cluster every call carries the
+  buckets of one hash tag only (one slot; store.ts `scriptRuns`), so it needs no cross-slot flag.
 
   KEYS[2i-1]  bucket hash (counters)         {tag}:b:<bucketStart>, for the i-th bucket
   KEYS[2i]    bucket HyperLogLog (authors)   {tag}:a:<bucketStart>
