@@ -13,22 +13,27 @@ export interface ModelShape {
   l2: number;
 }
 
+/** A post's hashed features (ids, weights) as one `dim`-vector: each feature's learnt vector, weighted and summed. */
+function pooledBag(
+  width: number,
+  buckets: number,
+  dim: number,
+  init: "zeros" | ReturnType<typeof tf.initializers.randomUniform>,
+): { ids: tf.SymbolicTensor; weights: tf.SymbolicTensor; flat: tf.SymbolicTensor } {
+  const ids = tf.input({ shape: [width], dtype: "int32", name: "ids" });
+  const weights = tf.input({ shape: [width], name: "weights" });
+  const vectors = tf.layers
+    .embedding({ inputDim: buckets, outputDim: dim, embeddingsInitializer: init, name: "features" })
+    .apply(ids) as tf.SymbolicTensor;
+  const column = tf.layers.reshape({ targetShape: [width, 1] }).apply(weights) as tf.SymbolicTensor;
+  const pooled = tf.layers.dot({ axes: 1, name: "pool" }).apply([vectors, column]) as tf.SymbolicTensor;
+  return { ids, weights, flat: tf.layers.flatten().apply(pooled) as tf.SymbolicTensor };
+}
+
 export function buildModel(shape: ModelShape, seed = 1): tf.LayersModel {
   const units = shape.classes;
-  const ids = tf.input({ shape: [shape.width], dtype: "int32", name: "ids" });
-  const weights = tf.input({ shape: [shape.width], name: "weights" });
   // Zero init: a bucket never seen in training must contribute nothing at inference.
-  const vectors = tf.layers
-    .embedding({
-      inputDim: shape.buckets,
-      outputDim: units,
-      embeddingsInitializer: "zeros",
-      name: "features",
-    })
-    .apply(ids) as tf.SymbolicTensor;
-  const column = tf.layers.reshape({ targetShape: [shape.width, 1] }).apply(weights) as tf.SymbolicTensor;
-  const pooled = tf.layers.dot({ axes: 1, name: "pool" }).apply([vectors, column]) as tf.SymbolicTensor;
-  const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
+  const { ids, weights, flat } = pooledBag(shape.width, shape.buckets, units, "zeros");
   const out = tf.layers
     .dense({
       units,
@@ -88,20 +93,9 @@ export interface MlpShape {
  * stage's own call. Ids arrive already reduced to `buckets`.
  */
 export function buildMlp(shape: MlpShape, seed = 1): tf.LayersModel {
-  const ids = tf.input({ shape: [shape.width], dtype: "int32", name: "ids" });
-  const weights = tf.input({ shape: [shape.width], name: "weights" });
+  const init = tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed });
+  const { ids, weights, flat } = pooledBag(shape.width, shape.buckets, shape.dim, init);
   const prior = tf.input({ shape: [1], name: "prior" });
-  const vectors = tf.layers
-    .embedding({
-      inputDim: shape.buckets,
-      outputDim: shape.dim,
-      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
-      name: "features",
-    })
-    .apply(ids) as tf.SymbolicTensor;
-  const column = tf.layers.reshape({ targetShape: [shape.width, 1] }).apply(weights) as tf.SymbolicTensor;
-  const pooled = tf.layers.dot({ axes: 1, name: "pool" }).apply([vectors, column]) as tf.SymbolicTensor;
-  const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
   const hidden = tf.layers
     .dense({
       units: shape.hidden,
