@@ -25,7 +25,9 @@ import { Synth } from "../src/replay/synth";
 import { defaultDataDir } from "../src/cli/score";
 import { createKafka } from "../src/source/kafka";
 import { Keys } from "../src/keys";
-import { deleteTopic, preloadTopic, round, timedConsume } from "./kafka-util";
+import { benchPosts, deleteTopic, preloadTopic, round, timedConsume } from "./kafka-util";
+import { ModelScorer } from "../src/score/scorer";
+import { normalise } from "../src/normalise";
 import type { WorkerReport } from "./e2e-worker";
 
 const WORKER = fileURLToPath(new URL("./e2e-worker.ts", import.meta.url));
@@ -75,7 +77,31 @@ export interface E2eResult {
   twoWorkers: WorkersRun;
   live: { rate: number; seconds: number; posts: number; latencyMs: { p50: number; p99: number; max: number } };
   targets: { ratioToCeiling: number; postsPerSec: number; ratioMet: boolean; postsPerSecMet: boolean };
+  /** The same posts normalised and scored in this process alone, one thread: what the pipeline could reach. */
+  scoringOnly: { postsPerSec: number; seconds: number };
+  /** One worker's full-pipeline posts/s over scoring-only posts/s (issue 18's target: ≥ 0.6). */
+  pipelineToScoring: number;
   loadPerCoreAfter: number;
+}
+
+/** Normalise + score the bench posts in batches of 512, as a worker's step does, timed after one warm-up pass. */
+async function scoringOnly(count: number, corpus: ReturnType<typeof loadBenignCorpus>) {
+  const scorer = await ModelScorer.load();
+  const posts = [...benchPosts(count, corpus)];
+  const pass = (): void => {
+    for (let i = 0; i < posts.length; i += 512) {
+      const batch = posts.slice(i, i + 512);
+      scorer.scoreBatch(
+        batch,
+        batch.map((p) => normalise(p.text)),
+      );
+    }
+  };
+  pass();
+  const t0 = performance.now();
+  pass();
+  const seconds = (performance.now() - t0) / 1000;
+  return { postsPerSec: Math.round(posts.length / seconds), seconds: round(seconds, 1) };
 }
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -308,6 +334,8 @@ export async function benchE2e(o: E2eOptions): Promise<E2eResult> {
     const two = ratio(await timedWorkers(o, { redis, kafka }, topic, 2));
     const rate = o.liveRate > 0 ? o.liveRate : Math.max(100, Math.round(one.postsPerSec / 2 / 100) * 100);
     const live = await liveLatency(o, { redis, kafka }, rate, corpus);
+    o.say("scoring alone: the same posts, normalised and scored in this process");
+    const scoring = await scoringOnly(o.count, corpus);
     return {
       posts: o.count,
       partitions: o.partitions,
@@ -322,6 +350,8 @@ export async function benchE2e(o: E2eOptions): Promise<E2eResult> {
         ratioMet: one.ratioToCeiling >= TARGET_RATIO,
         postsPerSecMet: Math.max(one.postsPerSec, two.postsPerSec) >= TARGET_POSTS_PER_SEC,
       },
+      scoringOnly: scoring,
+      pipelineToScoring: round(one.postsPerSec / scoring.postsPerSec, 2),
       loadPerCoreAfter: round((loadavg()[0] ?? 0) / cpus().length, 2),
     };
   } finally {

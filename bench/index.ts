@@ -82,7 +82,9 @@ export function registerE2eBench(bench: Command, deps: CliDeps): void {
               line("2 workers", r.twoWorkers) +
               `live at ${r.live.rate} posts/s: event time → durable p50 ${r.live.latencyMs.p50} ms, p99 ${r.live.latencyMs.p99} ms\n` +
               `targets: ≥ ${r.targets.ratioToCeiling} of the ceiling with one worker: ${r.targets.ratioMet ? "met" : "missed"}; ` +
-              `≥ ${r.targets.postsPerSec} posts/s: ${r.targets.postsPerSecMet ? "met" : "missed"}\n`,
+              `≥ ${r.targets.postsPerSec} posts/s: ${r.targets.postsPerSecMet ? "met" : "missed"}\n` +
+              `scoring alone (same posts, one thread): ${r.scoringOnly.postsPerSec} posts/s; ` +
+              `pipelineToScoring ${r.pipelineToScoring} (target ≥ 0.6: ${r.pipelineToScoring >= 0.6 ? "met" : "missed"})\n`,
       );
     });
 }

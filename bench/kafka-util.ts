@@ -1,10 +1,17 @@
 // Shared by the benchmarks: a throwaway topic pre-loaded with synthetic posts, and a timed consume.
+import type { Post } from "../src/domain";
 import { randomBytes } from "node:crypto";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import type { Redis } from "ioredis";
 import { publish, postMessages } from "../src/replay/producer";
 import { Synth } from "../src/replay/synth";
 import type { Corpus } from "../src/replay/corpus";
+
+/** The posts every pre-loaded topic holds: the same `count` posts for a corpus, whenever generated. */
+export function* benchPosts(count: number, corpus?: Corpus): Generator<Post> {
+  const synth = new Synth({ seed: 7, authors: 50_000, zhShare: 0.5, startMs: Date.now(), ratePerSec: 20_000, corpus });
+  for (let i = 0; i < count; i++) yield synth.post();
+}
 
 export async function preloadTopic(
   kafka: Kafka,
@@ -18,10 +25,7 @@ export async function preloadTopic(
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
   await admin.disconnect();
-  const synth = new Synth({ seed: 7, authors: 50_000, zhShare: 0.5, startMs: Date.now(), ratePerSec: 20_000, corpus });
-  function* posts() {
-    for (let i = 0; i < count; i++) yield synth.post();
-  }
+  const posts = () => benchPosts(count, corpus);
   let last = 0;
   await publish(postMessages(posts()), {
     kafka,
