@@ -8,7 +8,6 @@ interface Measurable {
 }
 interface Elem extends Measurable {
   textContent: string | null;
-  firstChild: unknown;
   appendChild(e: Elem): void;
   remove(): void;
 }
@@ -23,8 +22,12 @@ interface Canvas {
   height: number;
   getContext(kind: "2d", o: { willReadFrequently: boolean }): Ctx2d | null;
 }
+interface TextNode {
+  data: string;
+}
 interface Page {
   document: {
+    createTreeWalker(root: Elem, whatToShow: number): { nextNode(): TextNode | null };
     createRange(): Measurable & { setStart(n: unknown, at: number): void; setEnd(n: unknown, at: number): void };
     createElement(tag: "span"): Elem;
     createElement(tag: "canvas"): Canvas;
@@ -42,18 +45,27 @@ export interface GlyphMeasure {
   likeMissing: number;
 }
 
-/** Measures the run `chars` inside the element's first text node. */
+/** Measures the run `chars` inside the element's text (which marks may split into several nodes). */
 export function measureGlyphs(element: unknown, chars: string): GlyphMeasure {
   const { document, getComputedStyle } = globalThis as unknown as Page;
   const node = element as Elem;
   const MISSING = "\u{10FFFD}"; // a private-use code point that no font draws
   const font = getComputedStyle(node).font;
-  const text = node.firstChild;
   const at = node.textContent?.indexOf(chars) ?? -1;
   if (at < 0) throw new Error(`"${chars}" is not in the element's text`);
+  // The text node and offset of a position in the element's text.
+  const locate = (pos: number): [TextNode, number] => {
+    const walker = document.createTreeWalker(node, 4 /* NodeFilter.SHOW_TEXT */);
+    let seen = 0;
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (pos <= seen + t.data.length) return [t, pos - seen];
+      seen += t.data.length;
+    }
+    throw new Error(`offset ${pos} is past the element's text`);
+  };
   const range = document.createRange();
-  range.setStart(text, at);
-  range.setEnd(text, at + chars.length);
+  range.setStart(...locate(at));
+  range.setEnd(...locate(at + chars.length));
   // As many missing glyphs, inline in the same element (so in the same font), for a moment.
   const probe = document.createElement("span");
   probe.textContent = MISSING.repeat([...chars].length);
