@@ -315,6 +315,9 @@ const SEVERE = /操你妈|你妈死了|日你妈|你妈逼|死全家|\bnigger|\b
 
 export const INSULT_WEIGHTS = { severe_insult: 5, targeted_insult: 3, insult: 1 } as const;
 
+const DOUBLED = /([a-z])\1/;
+const DOUBLED_ALL = /([a-z])\1/g;
+
 /** Which language's insult list the text hits, if any. */
 function insultIn(prepared: string): "zh" | "en" | null {
   if (ZH_INSULT.test(prepared)) return "zh";
@@ -326,10 +329,14 @@ function insultIn(prepared: string): "zh" | "en" | null {
  * Letters doubled to dodge a filter ("biitch": normalise keeps two of a run) count too.
  */
 export function insultSignals(prepared: string): Contribution[] {
-  const undoubled = prepared.replace(/([a-z])\1/g, "$1");
-  const lang = insultIn(prepared) ?? insultIn(undoubled);
+  // Every post passes here: the doubled-letter fold is made only when the text itself has no hit.
+  let text = prepared;
+  let lang = insultIn(text);
+  if (lang === null && DOUBLED.test(text)) {
+    text = text.replace(DOUBLED_ALL, "$1");
+    lang = insultIn(text);
+  }
   if (lang === null) return [];
-  const text = insultIn(prepared) ? prepared : undoubled;
   // A post that is little more than the insult is a reply aimed at someone.
   const short = lang === "zh" ? text.length <= 12 : text.split(" ").length <= 4;
   const targeted =

@@ -51,20 +51,21 @@ function shrink(original: string, needle: string, start: number, end: number): S
   return { start: s, end: e };
 }
 
-/**
- * The span of `original` that reads as `needle` (a piece of prepare(original)), or null.
- * Tried in order: the needle itself in any case; a fold of each character (full-width forms,
- * traditional characters, accents); then whole space-separated words joined until their
- * prepared form contains it (leetspeak, spaced-out letters, expanded abbreviations).
- */
-export function locate(original: string, needle: string, folded?: ReturnType<typeof foldedByCodePoint>): Span | null {
+/** One post's text, its lower case and (filled on first need) its per-character fold. */
+interface Post {
+  original: string;
+  lower: string;
+  folded?: ReturnType<typeof foldedByCodePoint>;
+}
+
+function locateIn(post: Post, needle: string): Span | null {
+  const { original, lower } = post;
   if (needle.length === 0) return null;
-  const lower = original.toLowerCase();
   if (lower.length === original.length) {
     const i = find(lower, needle);
     if (i >= 0) return { start: i, end: i + needle.length };
   }
-  const f = folded ?? foldedByCodePoint(original);
+  const f = (post.folded ??= foldedByCodePoint(original));
   const j = find(f.text, needle);
   if (j >= 0) return { start: f.from[j] ?? 0, end: f.to[j + needle.length - 1] ?? original.length };
   const words = Array.from(original.matchAll(/\S+/g), (m) => ({ start: m.index, end: m.index + m[0].length }));
@@ -78,16 +79,18 @@ export function locate(original: string, needle: string, folded?: ReturnType<typ
   return null;
 }
 
-/** A locator for one post: folds the original at most once for all of its features. */
+/**
+ * The span of `original` that reads as `needle` (a piece of prepare(original)), or null.
+ * Tried in order: the needle itself in any case; a fold of each character (full-width forms,
+ * traditional characters, accents); then whole space-separated words joined until their
+ * prepared form contains it (leetspeak, spaced-out letters, expanded abbreviations).
+ */
+export function locate(original: string, needle: string): Span | null {
+  return locateIn({ original, lower: original.toLowerCase() }, needle);
+}
+
+/** A locator for one post: lower-cases it once and folds it at most once for all of its features. */
 export function locator(original: string): (needle: string) => Span | null {
-  let folded: ReturnType<typeof foldedByCodePoint> | undefined;
-  return (needle) => {
-    const lower = original.toLowerCase();
-    if (needle.length > 0 && lower.length === original.length) {
-      const i = find(lower, needle);
-      if (i >= 0) return { start: i, end: i + needle.length };
-    }
-    folded ??= foldedByCodePoint(original);
-    return locate(original, needle, folded);
-  };
+  const post: Post = { original, lower: original.toLowerCase() };
+  return (needle) => locateIn(post, needle);
 }

@@ -72,6 +72,16 @@ export const TASKS: Readonly<Record<ModelName, TaskSpec>> = {
 };
 
 /** Every labelled set by name, with train, dev and test. PHEME's test is empty (it is tested by LOEO). */
+const loaded = new Map<string, Record<string, Splits>>();
+
+/** loadCorpus, read once per data directory and seed (eval's three views share it; nothing mutates it). */
+export function corpusOf(dataDir: string, seed: number): Record<string, Splits> {
+  const key = `${dataDir}\0${seed}`;
+  let c = loaded.get(key);
+  if (!c) loaded.set(key, (c = loadCorpus(dataDir, seed)));
+  return c;
+}
+
 export function loadCorpus(dataDir: string, seed: number): Record<string, Splits> {
   const pheme = loadPheme(dataDir);
   const rand = mulberry32(seed + 3);

@@ -11,7 +11,7 @@ import type { LoadedModels } from "../score/models";
 import { prepare } from "../score/prepare";
 import { ModelScorer } from "../score/scorer";
 import { type TaskSpec, isHarmful } from "./recipe";
-import { loadCorpus, TASKS, testSplit } from "./corpus";
+import { corpusOf, TASKS, testSplit } from "./corpus";
 import type { Example } from "./data";
 import { featureWeight } from "./encode";
 import { accuracy, classReport, threshold, weightedF1 } from "./metrics";
@@ -87,7 +87,7 @@ export function probabilities(model: LinearModel, lang: "en" | "zh", examples: r
 const r4 = (x: number): number => Math.round(x * 10000) / 10000;
 
 export function evaluate(loaded: LoadedModels, dataDir: string, seed: number): Record<string, DatasetEval> {
-  const corpus = loadCorpus(dataDir, seed);
+  const corpus = corpusOf(dataDir, seed);
   const m = loaded.models;
   const out: Record<string, DatasetEval> = {};
 
@@ -237,7 +237,7 @@ function crossTarget(c: CrossDataset): number {
 }
 
 export function evaluateStream(loaded: LoadedModels, dataDir: string, seed: number): StreamEval {
-  const corpus = loadCorpus(dataDir, seed);
+  const corpus = corpusOf(dataDir, seed);
   const scorer = new ModelScorer(loaded);
   const traffic = (set: string): TrafficFigures => {
     const examples = testSplit(corpus, set);
@@ -282,7 +282,7 @@ export function evaluateStream(loaded: LoadedModels, dataDir: string, seed: numb
  * docs/scoring.md checks for sense.
  */
 export function topFeatures(loaded: LoadedModels, dataDir: string, seed: number, k = 20): Record<string, string[]> {
-  const corpus = loadCorpus(dataDir, seed);
+  const corpus = corpusOf(dataDir, seed);
   const out: Record<string, string[]> = {};
   for (const [name, m] of Object.entries(loaded.models)) {
     const spec = TASKS[name as keyof typeof TASKS];
