@@ -19,6 +19,16 @@ export const int = (name: string) => (v: string) => {
   return n;
 };
 
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration option such as 90s, 30m, 2h or 7d, in ms. */
+export const durationMs = (name: string) => (v: string) => {
+  const m = /^(\d+(?:\.\d+)?)([smhd])$/.exec(v.trim());
+  if (!m || Number(m[1]) <= 0)
+    throw new InvalidArgumentError(`${name} must be a duration such as 90s, 30m, 2h or 7d, got "${v}"`);
+  return Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
+};
+
 export const say = (line: string) => process.stderr.write(`modstream: ${line}\n`);
 
 export function config(): Config {
@@ -38,6 +48,7 @@ export function progressBar(total: number, label: string) {
   const t0 = Date.now();
   bar.start(total, 0, { rate: 0 });
   return {
+    setTotal: (n: number) => bar.setTotal(n),
     update: (n: number) => bar.update(n, { rate: Math.round(n / Math.max(0.001, (Date.now() - t0) / 1000)) }),
     stop: () => bar.stop(),
   };

@@ -13,6 +13,7 @@ import { defaultDataDir } from "./score";
 import { runWorkerUntilSignal } from "../worker/run";
 import { registerDemoCommand } from "./demo";
 import { registerDrillCommand } from "./drill";
+import { registerBacktestCommand } from "./backtest";
 import { registerWindowsCommands } from "./windows";
 import { registerScoreCommands } from "./score";
 import { registerIncidentCommands } from "./incident";
@@ -127,6 +128,7 @@ export function* synthetic(count: number, seed: number, rate: number, corpus?: C
 
 registerDemoCommand(program, { config, say });
 registerDrillCommand(program, { config, say });
+registerBacktestCommand(program, { config, say });
 registerWindowsCommands(program, { config, say });
 registerScoreCommands(program);
 registerIncidentCommands(program, { config, say, keys: (prefix) => new Keys(prefix) });

@@ -81,25 +81,33 @@ export interface DrillOptions {
   observeMs?: number;
 }
 
-/** The drill runs on its own topics, group and key prefix, so it never touches live data. */
-function drillConfig(base: Config): Config {
-  const id = `drill-${randomBytes(3).toString("hex")}`;
+/**
+ * A config of the base pipeline (or the one `patch` makes of it) on its own topics, consumer
+ * group and key prefix, so the drill or backtest using it never touches live data.
+ */
+export function sandboxConfig(
+  base: Config,
+  name: string,
+  patch: (p: Config["pipeline"]) => Config["pipeline"] = (p) => p,
+): Config {
+  const id = `${name}-${randomBytes(3).toString("hex")}`;
   return loadConfig(process.env, {
     pipelineFile: base.pipelineFile,
-    patch: (p) => ({
-      ...p,
-      kafka: {
-        ...p.kafka,
-        groupId: id,
-        topics: Object.fromEntries(
-          Object.entries(p.kafka.topics).map(([k, t]) => [k, `${id}.${t}`]),
-        ) as typeof p.kafka.topics,
-      },
-      redis: { ...p.redis, prefix: id },
-      // The drill's worker runs beside the user's own: no metrics port, its own statements topic.
-      metrics: p.metrics ? { ...p.metrics, port: 0 } : undefined,
-      incidents: p.incidents ? { ...p.incidents, statementsTopic: `${id}.statements` } : undefined,
-    }),
+    patch: (p) =>
+      patch({
+        ...p,
+        kafka: {
+          ...p.kafka,
+          groupId: id,
+          topics: Object.fromEntries(
+            Object.entries(p.kafka.topics).map(([k, t]) => [k, `${id}.${t}`]),
+          ) as typeof p.kafka.topics,
+        },
+        redis: { ...p.redis, prefix: id },
+        // The sandbox's worker runs beside the user's own: no metrics port, its own statements topic.
+        metrics: p.metrics ? { ...p.metrics, port: 0 } : undefined,
+        incidents: p.incidents ? { ...p.incidents, statementsTopic: `${id}.statements` } : undefined,
+      }),
   });
 }
 
@@ -116,7 +124,7 @@ interface Planned {
 
 export async function runDrills(names: readonly string[], o: DrillOptions): Promise<DrillReport> {
   const t0 = Date.now();
-  const cfg = drillConfig(o.base);
+  const cfg = sandboxConfig(o.base, "drill");
   const scenarios = SCENARIOS.filter((s) => names.includes(s.name));
   const worker = await startWorker(cfg, o.log, { normalise: o.normalise, scorer: o.scorer });
   const kafka = createKafka(cfg, o.log);
@@ -369,7 +377,7 @@ function signature(posts: Post[], normalise: (t: string) => string): Set<string>
   return sig;
 }
 
-async function cleanUp(cfg: Config, redis: RedisClient, kafka: ReturnType<typeof createKafka>): Promise<void> {
+export async function cleanUp(cfg: Config, redis: RedisClient, kafka: ReturnType<typeof createKafka>): Promise<void> {
   await unlinkMatching(redis, `${cfg.pipeline.redis.prefix}:*`);
   const admin = kafka.admin();
   await admin.connect();
