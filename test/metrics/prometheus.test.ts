@@ -23,6 +23,7 @@ import { openIncidents } from "../../src/worker/extensions";
 import { reviewExtension } from "../../src/worker/review";
 import { normalise } from "../../src/normalise";
 import { markerScorer } from "../helpers/pipeline";
+import { mulberry32 } from "../../src/random";
 import {
   cleanRedis,
   deleteTopics,
@@ -75,6 +76,19 @@ const BACKGROUND = 3000;
 const BURST = 30;
 const BAD = { not_json: 10, schema: 10, empty: 5 };
 const REPORTS = 20;
+/**
+ * Words of the i-th burst post: the moderation below claims about ten distinct rumour items, so
+ * the burst's texts must not be near-duplicates (copies are grouped into one item).
+ */
+const VOCABULARY = (
+  "dam river flood bridge road power water school market station harbour tower tunnel factory " +
+  "hospital airport village county mayor police army storm fire smoke chemical leak spill gas " +
+  "bank money price fuel bread milk train ferry bus lorry signal phone radio cable"
+).split(" ");
+const burstWords = (i: number) => {
+  const next = mulberry32(i + 1);
+  return Array.from({ length: 10 }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]).join(" ");
+};
 
 let worker: Worker | undefined;
 let api: RunningApi | undefined;
@@ -302,7 +316,7 @@ beforeAll(async () => {
     value: JSON.stringify(
       post(`burst${i}`, {
         createdAt: new Date(now - 1000).toISOString(),
-        text: `RUMOUR the dam upstream has burst, evacuate now ${i}`,
+        text: `RUMOUR ${burstWords(i)}`,
         hashtags: ["dam"],
       }),
     ),
