@@ -23,7 +23,9 @@ export const TASKS: Readonly<Record<ModelName, TaskSpec>> = {
     direction: [0.5, 0.5, -1],
     sources: ["davidson", "olid"],
     ordinary: "ordinary-en",
-    flagRateTarget: 0.009,
+    // OLID's mild offence ranks among ordinary chatter: 0.9% caught 0.25 of it; 1.8% catches 0.41
+    // with "any" (both English models) at 1.8% of ordinary tweets, under the 2% target.
+    flagRateTarget: 0.018,
     metric: "accuracy",
     fast: FAST,
     second: SECOND,
