@@ -24,6 +24,11 @@ export const appealsExtension: Extension = async (ctx: WorkerContext) => {
       set: async (field, offset) => void (await ctx.redis.hset(ctx.keys.reviewAppealsDeadLettered(), field, offset)),
     },
     limits: p.limits,
+    onRefused: (rejected) =>
+      log.warn(
+        { count: rejected.length, refused: rejected.slice(0, 10).map((r) => `${r.offset} ${r.reason}: ${r.detail}`) },
+        "appeals refused and dead-lettered",
+      ),
   });
   const consumer: Consumer = await startConsumer({
     kafka: ctx.kafka,
@@ -45,6 +50,8 @@ export interface AppealStepOptions {
   /** The last offset dead-lettered per "<topic>:<partition>" (-1: none yet). */
   marks: { get(field: string): Promise<number>; set(field: string, offset: string): Promise<void> };
   limits: { maxMessageBytes: number; maxTextBytes: number };
+  /** Told of each step's refused appeals once they are on the dead-letter topic. */
+  onRefused?: (rejected: readonly Rejected[]) => void;
 }
 
 /** One step of the appeals topic: file each appeal, then dead-letter the refused ones. */
@@ -71,5 +78,6 @@ export function appealStep(o: AppealStepOptions): (step: Step) => Promise<void> 
     if (!last) return;
     await o.deadLetter.send(rejected);
     await o.marks.set(field, last.offset);
+    o.onRefused?.(rejected);
   };
 }
