@@ -131,6 +131,7 @@ const PipelineSchema = Type.Object(
             deadLetter: Type.String({ minLength: 1 }),
             actions: Type.String({ minLength: 1 }),
             incidents: Type.String({ minLength: 1 }),
+            appeals: Type.String({ minLength: 1 }),
           },
           { additionalProperties: false },
         ),
@@ -204,6 +205,8 @@ const PipelineSchema = Type.Object(
     incidents: Type.Optional(IncidentsSchema()),
     /** The review API and UI server (src/http, src/review); absent uses the defaults below. */
     api: Type.Optional(ApiSchema()),
+    /** Appeals of decisions (src/review/appeals.ts); absent uses the defaults of appealsConfig. */
+    appeals: Type.Optional(Type.Object({ group: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
     /** The worker's Prometheus endpoint (src/metrics); absent or port 0 serves none. */
     metrics: Type.Optional(
       Type.Object(
@@ -255,6 +258,14 @@ export function apiConfig(p: Pipeline): ApiConfig & { maxWaiting: number } {
   return { ...api, maxWaiting: api.maxWaiting ?? 10_000 };
 }
 
+/**
+ * The appeals section, defaulted: the group that works the appeals queue. It must differ from
+ * every group that decides (incidents.groups), so no appeal is judged by the desk that decided it.
+ */
+export function appealsConfig(p: Pipeline): { group: string } {
+  return { group: p.appeals?.group ?? "appeals-desk" };
+}
+
 export interface Config {
   readonly pipeline: Pipeline;
   readonly pipelineFile: string;
@@ -272,7 +283,15 @@ const validatePipeline = new Ajv({ allErrors: true }).compile<Pipeline>(Pipeline
 
 /** Validates a parsed pipeline document; the error names every bad field. */
 export function parsePipeline(doc: unknown, source = "pipeline"): Pipeline {
-  if (validatePipeline(doc)) return doc;
+  if (validatePipeline(doc)) {
+    const group = appealsConfig(doc).group;
+    const deciders = Object.entries(doc.incidents?.groups ?? {}).filter(([, g]) => g === group);
+    if (deciders.length)
+      throw configInvalid(
+        `${source}: /appeals/group "${group}" also decides ${deciders.map(([t]) => t).join(", ")} (incidents.groups): appeals need a group other than the one that decided`,
+      );
+    return doc;
+  }
   const problems = (validatePipeline.errors ?? []).map((e) => {
     const at = e.instancePath || "/";
     const extra =

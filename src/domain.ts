@@ -8,7 +8,7 @@ export type Category = (typeof CATEGORIES)[number];
 export const INCIDENT_TYPES = [...CATEGORIES, "technical"] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
-/** Why a message went to the dead-letter topic (src/source/decode.ts decides). */
+/** Why a post or report went to the dead-letter topic (src/source/decode.ts decides). */
 export const DEAD_LETTER_REASONS = [
   "empty",
   "too_large",
@@ -19,7 +19,10 @@ export const DEAD_LETTER_REASONS = [
   "text_too_long",
   "time_out_of_range",
 ] as const;
-export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+/** Why an appeal went to the dead-letter topic (src/review/appeals.ts decides; the API answers 400/404/409). */
+export const APPEAL_REJECT_REASONS = ["appeal_invalid", "appeal_unknown_decision", "appeal_duplicate"] as const;
+export type AppealRejectReason = (typeof APPEAL_REJECT_REASONS)[number];
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number] | AppealRejectReason;
 
 export interface Author {
   id: string;
@@ -230,11 +233,15 @@ export interface IncidentEvent {
 
 // Review (src/review): the moderators' queue, decisions and audit log.
 
-/** Queues are per working group, one per incident type. */
-export const REVIEW_QUEUES = ["rumour", "abuse", "attack", "data_leak", "technical"] as const;
+/**
+ * Queues are per working group, one per incident type, and the appeals queue (worked by a group
+ * other than any that decides: the pipeline file's appeals.group).
+ */
+export const REVIEW_QUEUES = ["rumour", "abuse", "attack", "data_leak", "technical", "appeals"] as const;
 export type ReviewQueue = (typeof REVIEW_QUEUES)[number];
 
-export const ROLES = ["moderator", "lead", "admin"] as const;
+/** Ordered: support (files appeals) ⊂ moderator ⊂ lead ⊂ admin. */
+export const ROLES = ["support", "moderator", "lead", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A post as a moderator sees it: a copy with its scores and the words that drove them. */
@@ -251,11 +258,11 @@ export interface ReviewPost {
 
 export type ReviewItemState = "queued" | "claimed" | "decided";
 
-/** One thing in a review queue: an incident or an individually flagged / reported post. */
+/** One thing in a review queue: an incident, an individually flagged / reported post, or an appeal. */
 export interface ReviewItem {
-  /** "inc:<incident id>" or "post:<post id>". */
+  /** "inc:<incident id>", "post:<post id>" or "appeal:<appeal id>". */
   id: string;
-  kind: "incident" | "post";
+  kind: "incident" | "post" | "appeal";
   queue: ReviewQueue;
   grade: Grade;
   /** Why it is in the queue ("rumour score 0.99", "incident opened", "reported by users"). */
@@ -272,6 +279,30 @@ export interface ReviewItem {
   escalated?: boolean;
   /** Near-duplicate copies collapsed into this item (a decision applies to every post in it). */
   group?: ReviewGroup;
+  /** An appeals-queue item: the appeal and the decision it contests. */
+  appeal?: ReviewAppeal;
+}
+
+/** An author's appeal of a decision, on the appeals topic or filed by support staff (docs/events.md). */
+export interface Appeal {
+  /** The appeal's own id: an idempotency key (a redelivery of the same appeal changes nothing). */
+  id: string;
+  /** The decision contested (a decision id of the actions topic). */
+  decisionId: string;
+  /** The author who appeals: the account the decision acted on. */
+  accountId: string;
+  /** The author's words (at most APPEAL_REASON_MAX characters); shown to moderators only as text. */
+  reason: string;
+  createdAt: string;
+}
+
+export const APPEAL_REASON_MAX = 2000;
+
+/** An appeal as its queue item carries it: with the contested action and who filed it. */
+export interface ReviewAppeal extends Appeal {
+  original: ModerationAction;
+  /** "kafka" (the appeals topic) or the support staff member who filed it. */
+  filedBy: string;
 }
 
 export interface ReviewGroup {
@@ -292,13 +323,22 @@ export const DECISION_KINDS = [
   "suspend_author",
   "dismiss",
   "escalate",
+  // Appeals only: uphold keeps the contested decision; overturn publishes its reversal.
+  "uphold",
+  "overturn",
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
+
+/** Decision kinds an appeals-queue item takes (escalate too); no other item takes uphold or overturn. */
+export const APPEAL_DECISIONS: readonly DecisionKind[] = ["uphold", "overturn", "escalate"];
+
+/** What the actions topic carries: a decision's kind, or `reverse` (an overturned appeal's reversal). */
+export type ActionKind = Exclude<DecisionKind, "overturn"> | "reverse";
 
 /** A moderation action, as published on the actions topic (keyed by post or account id). */
 export interface ModerationAction {
   decisionId: string;
-  action: DecisionKind;
+  action: ActionKind;
   itemId: string;
   queue: ReviewQueue;
   incidentId?: string;
@@ -309,6 +349,10 @@ export interface ModerationAction {
   reason: string;
   moderator: string;
   at: number;
+  /** `reverse` only: the decision reversed, its action, and the appeal that overturned it. */
+  reverses?: string;
+  reversesAction?: ActionKind;
+  appealId?: string;
 }
 
 export type AuditKind =
@@ -323,7 +367,8 @@ export type AuditKind =
   | "statement"
   | "login"
   | "token_create"
-  | "token_revoke";
+  | "token_revoke"
+  | "appeal";
 
 /** One append-only audit entry: who did what, when and why. */
 export interface AuditEntry {

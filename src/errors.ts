@@ -75,5 +75,17 @@ export const lockNotHeld = (id: string, why: string) =>
 export const decisionConflict = (id: string) =>
   new ModstreamError("CONFLICT", `decision ${id} was already used for another item`, 409, false);
 
+/** A second appeal of one decision, or an appeal id reused for a different appeal. */
+export const appealConflict = (why: string) => new ModstreamError("CONFLICT", why, 409, false);
+
+/** The moderator who made a decision may not judge its appeal. */
+export const ownDecision = (itemId: string) =>
+  new ModstreamError(
+    "CONFLICT",
+    `review item ${itemId}: an appeal of your own decision goes to someone else`,
+    409,
+    false,
+  );
+
 /** What a caller sees for an unexpected failure: logged in full, never leaked. */
 export const internalError = () => new ModstreamError("INTERNAL", "internal error", 500, false);

@@ -248,6 +248,19 @@ export class Keys {
     return `${this.prefix}:{review}:group:`;
   }
 
+  /**
+   * Appeals by appeal id ("id:<appeal id>" → its fingerprint) and by decision ("d:<decision id>" →
+   * the appeal id): one appeal per decision, and a redelivered appeal is recognised (a hash).
+   */
+  reviewAppeals(): string {
+    return `${this.prefix}:{review}:appeals`;
+  }
+
+  /** Per appeals-topic partition, the last offset dead-lettered ("<topic>:<partition>" → offset; a hash). */
+  reviewAppealsDeadLettered(): string {
+    return `${this.prefix}:{review}:appeals:dl`;
+  }
+
   /** Lease electing the one publisher of moderation actions. */
   reviewPublisherLease(): string {
     return `${this.prefix}:{review}:publisher`;

@@ -16,6 +16,10 @@ describe("config", () => {
     );
     expect(() => parsePipeline({ ...p, kafka: { ...p.kafka, partition: 3 } })).toThrow(/unknown field "partition"/);
     expect(() => parsePipeline({ ...p, version: 2 })).toThrow(/\/version/);
+    // Appeals are worked by a group other than any that decides.
+    expect(() => parsePipeline({ ...p, appeals: { group: "abuse-desk" } })).toThrow(
+      /\/appeals\/group "abuse-desk" also decides abuse/,
+    );
   });
 
   it("rejects malformed environment values", () => {

@@ -24,7 +24,7 @@ export function registerApiCommands(program: Command, deps: { config: () => Conf
       deps.say("stopping");
       await api.close();
     });
-  const token = program.command("token").description("API tokens for moderators, leads and admins");
+  const token = program.command("token").description("API tokens for support staff, moderators, leads and admins");
   token
     .command("create")
     .description("create an API token and print it once (only its hash is stored)")

@@ -13,6 +13,8 @@ import type { Changes } from "./sse";
 export interface ServerDeps {
   api: ApiConfig;
   incidentsConfig: IncidentsConfig;
+  /** The working group of the appeals queue (appealsConfig). */
+  appealsGroup: string;
   redis: RedisClient;
   keys: Keys;
   events: Events;

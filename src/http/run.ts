@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import type { RedisClient } from "../redis/client";
 import { connectRedis } from "../redis/client";
 import { Partitioners } from "kafkajs";
-import { apiConfig, REPO_ROOT, type Config } from "../config";
+import { apiConfig, appealsConfig, REPO_ROOT, type Config } from "../config";
 import { Events } from "../events";
 import { IncidentService } from "../incidents/service";
 import type { Logger } from "../log";
@@ -49,7 +49,8 @@ export function apiDeps(cfg: Config, redis: RedisClient, events = new Events()) 
       (await incidents.store.evidence(id)).map((e) => ({ postId: e.id, accountId: e.authorId })),
   });
   const auth = new AuthStore(redis, keys, api.sessionTtlSeconds);
-  return { api, incidentsConfig: ic, redis, keys, events, review, incidents, auth };
+  const appealsGroup = appealsConfig(p).group;
+  return { api, incidentsConfig: ic, appealsGroup, redis, keys, events, review, incidents, auth };
 }
 
 export async function startApi(

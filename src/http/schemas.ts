@@ -1,6 +1,6 @@
 // TypeBox schemas of the API: one source for validation, the OpenAPI document and the TS types.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { DECISION_KINDS, INCIDENT_STATES, REVIEW_QUEUES, ROLES } from "../domain";
+import { APPEAL_REASON_MAX, DECISION_KINDS, INCIDENT_STATES, INCIDENT_TYPES, REVIEW_QUEUES, ROLES } from "../domain";
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
@@ -15,8 +15,10 @@ export const ErrorBody = Type.Object(
 );
 
 export const Queue = Enum(REVIEW_QUEUES, "working group");
+export const IncidentType = Enum(INCIDENT_TYPES);
 export const Role = Enum(ROLES);
 export const DecisionKind = Enum(DECISION_KINDS);
+export const ActionKind = Enum([...DECISION_KINDS.filter((k) => k !== "overturn"), "reverse"] as const);
 export const Grade = Type.Integer({ minimum: 1, maximum: 4, description: "1 (一级, major) … 4 (四级, routine)" });
 const Scores = Type.Object({
   rumour: Type.Number(),
@@ -40,10 +42,46 @@ export const ReviewPost = Type.Object({
   top: Type.Array(Contribution),
 });
 
+export const Action = Type.Object({
+  decisionId: Type.String(),
+  action: ActionKind,
+  itemId: Type.String(),
+  queue: Queue,
+  incidentId: Type.Optional(Type.String()),
+  postId: Type.Optional(Type.String()),
+  accountId: Type.Optional(Type.String()),
+  rebuttal: Type.Optional(Type.String()),
+  reason: Type.String(),
+  moderator: Type.String(),
+  at: Type.Number(),
+  reverses: Type.Optional(Type.String({ description: "reverse only: the decision it reverses" })),
+  reversesAction: Type.Optional(ActionKind),
+  appealId: Type.Optional(Type.String({ description: "a decision on an appeal: the appeal" })),
+});
+
+const AppealFields = {
+  id: Type.String({ minLength: 1, maxLength: 128, description: "the appeal's id: one appeal per id" }),
+  decisionId: Type.String({ minLength: 1, maxLength: 256, description: "the decision contested" }),
+  accountId: Type.String({ minLength: 1, maxLength: 128, description: "the author: the account it acted on" }),
+  reason: Type.String({ minLength: 1, maxLength: APPEAL_REASON_MAX, description: "the author's words" }),
+};
+
+/** An appeal filed by support staff: the appeals topic's contract, createdAt defaulting to now. */
+export const AppealBody = Type.Object(
+  { ...AppealFields, createdAt: Type.Optional(Type.String({ format: "date-time" })) },
+  { additionalProperties: false },
+);
+
+/** An appeals-queue item's appeal: the contested action, who filed it. */
+export const Appeal = Type.Object(
+  { ...AppealFields, createdAt: Type.String(), original: Action, filedBy: Type.String() },
+  { description: "an appeals-queue item: the appeal and the decision it contests" },
+);
+
 export const ReviewItem = Type.Object(
   {
     id: Type.String(),
-    kind: Enum(["incident", "post"] as const),
+    kind: Enum(["incident", "post", "appeal"] as const),
     queue: Queue,
     grade: Grade,
     reason: Type.String(),
@@ -66,25 +104,12 @@ export const ReviewItem = Type.Object(
         { description: "near-duplicate copies collapsed into this item; a decision applies to every post in it" },
       ),
     ),
+    appeal: Type.Optional(Appeal),
   },
   { $id: "ReviewItem" },
 );
 
 export const Claim = Type.Object({ item: ReviewItem, lockToken: Type.String() });
-
-export const Action = Type.Object({
-  decisionId: Type.String(),
-  action: DecisionKind,
-  itemId: Type.String(),
-  queue: Queue,
-  incidentId: Type.Optional(Type.String()),
-  postId: Type.Optional(Type.String()),
-  accountId: Type.Optional(Type.String()),
-  rebuttal: Type.Optional(Type.String()),
-  reason: Type.String(),
-  moderator: Type.String(),
-  at: Type.Number(),
-});
 
 export const ItemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 export const QueueParams = Type.Object({ queue: Queue });
@@ -132,7 +157,7 @@ const Figures = Type.Object({
 
 export const Incident = Type.Object({
   id: Type.String(),
-  type: Queue,
+  type: IncidentType,
   grade: Grade,
   state: Enum(INCIDENT_STATES),
   source: Type.String(),

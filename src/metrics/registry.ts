@@ -4,7 +4,7 @@
 // latencies. Labels are bounded by the code (inputs, categories, reasons, stages, Redis ops, key
 // kinds, partitions), never by the data: no hashtag, user, post or incident id is ever a label.
 import { Counter, Gauge, Histogram } from "prom-client";
-import { CATEGORIES, DEAD_LETTER_REASONS, GRADE_NUMERALS, INCIDENT_TYPES } from "../domain";
+import { APPEAL_REJECT_REASONS, CATEGORIES, DEAD_LETTER_REASONS, GRADE_NUMERALS, INCIDENT_TYPES } from "../domain";
 import { BulkHistogram } from "./bulk-histogram";
 import { LAG_BUCKETS, LATENCY_BUCKETS, SCORE_BUCKETS, newRegistry } from "./base";
 import { reviewEventMetrics } from "./review-metrics";
@@ -14,7 +14,7 @@ export const INPUTS = ["posts", "reports", "other"] as const;
 export type Input = (typeof INPUTS)[number];
 
 /** Dead-letter reasons (domain.ts); anything new is counted as "other". */
-export const DEAD_LETTER_LABELS = [...DEAD_LETTER_REASONS, "other"] as const;
+export const DEAD_LETTER_LABELS = [...DEAD_LETTER_REASONS, ...APPEAL_REJECT_REASONS, "other"] as const;
 
 /** Stages that emit stepError today; pre-initialised so "errors" queries show 0, not nothing. */
 export const KNOWN_STAGES = ["step", "detect"] as const;

@@ -19,9 +19,9 @@ export interface TokenInfo extends Principal {
   createdBy: string;
 }
 
-const RANK: Record<Role, number> = { moderator: 1, lead: 2, admin: 3 };
+const RANK: Record<Role, number> = { support: 1, moderator: 2, lead: 3, admin: 4 };
 
-/** Admin can do what a lead can, a lead what a moderator can. */
+/** Admin can do what a lead can, a lead what a moderator can, a moderator what support staff can. */
 export const atLeast = (have: Role, need: Role): boolean => RANK[have] >= RANK[need];
 
 export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);

@@ -16,4 +16,6 @@ export interface ReviewKeys {
   reviewPublisherLease(): string;
   reviewGroups(): string;
   reviewGroupPrefix(): string;
+  reviewAppeals(): string;
+  reviewAppealsDeadLettered(): string;
 }

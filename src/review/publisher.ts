@@ -32,9 +32,13 @@ export interface ActionPublisherOptions {
   onError?: (err: Error) => void;
 }
 
-/** The key an action is published under: the account for sanctions, else the post. */
+/**
+ * The key an action is published under: the account for sanctions, else the post; a reversal is
+ * keyed like the action it reverses, so it follows that action on its partition.
+ */
 export function actionKey(a: ModerationAction): string {
-  if (a.action === "warn_author" || a.action === "suspend_author") return `account:${a.accountId ?? ""}`;
+  const kind = a.action === "reverse" ? a.reversesAction : a.action;
+  if (kind === "warn_author" || kind === "suspend_author") return `account:${a.accountId ?? ""}`;
   return a.postId ? `post:${a.postId}` : `incident:${a.incidentId ?? a.itemId}`;
 }
 

@@ -8,6 +8,7 @@ import {
   type DecisionKind,
   type Grade,
   type Incident,
+  type Appeal,
   type ModerationAction,
   type ReviewItem,
   type ReviewPost,
@@ -15,12 +16,20 @@ import {
   type Role,
   ROMAN,
 } from "../domain";
-import { badRequest, decisionConflict, itemNotFound, lockNotHeld } from "../errors";
+import { badRequest, decisionConflict, itemNotFound, lockNotHeld, ownDecision } from "../errors";
 import type { Events } from "../events";
 import { AuditLog } from "./audit";
 import { claimJson, hashOf, incidentItemId, lockOutcome, parseItem, postItemId, priority } from "./items";
 import { ReviewReads, type Claim } from "./reads";
 import { derivedActions, fanOut, type Target } from "./fanout";
+import {
+  APPEAL_GRADE,
+  appealActionFields,
+  appealItemId,
+  checkAppealDecision,
+  fileAppeal,
+  type AppealOutcome,
+} from "./appeals";
 
 export { incidentItemId, postItemId, priority } from "./items";
 export type { Claim, Listing, QueueCounts } from "./reads";
@@ -212,6 +221,29 @@ export class ReviewService extends ReviewReads {
     return r;
   }
 
+  /**
+   * Queues an author's appeal of a decision in the appeals queue (src/review/appeals.ts); a bad
+   * appeal is refused with a reason, the same appeal again changes nothing (`duplicate`).
+   */
+  async fileAppeal(appeal: Appeal, filedBy: string): Promise<AppealOutcome> {
+    const now = this.now();
+    const r = await fileAppeal(
+      { redis: this.redis, keys: this.o.keys, now, dueAt: this.dueAt(APPEAL_GRADE, now) },
+      appeal,
+      filedBy,
+    );
+    if (r.ok && !r.duplicate) this.changed("enqueue", "appeals");
+    return r;
+  }
+
+  /** An appeal's queue item and, once decided, the decision on it (uphold or the reversal). */
+  async appeal(appealId: string): Promise<{ item: ReviewItem; decision?: ModerationAction }> {
+    const itemId = appealItemId(appealId);
+    const [item, decisionId] = await Promise.all([this.get(itemId), this.redis.hget(this.item(itemId), "decision")]);
+    const raw = decisionId ? await this.redis.hget(this.o.keys.reviewDecisions(), decisionId) : null;
+    return { item, ...(raw ? { decision: JSON.parse(raw) as ModerationAction } : {}) };
+  }
+
   /** The next item of a queue, leased to the moderator; null when nothing waits. */
   async claimNext(queue: ReviewQueue, moderator: string, role: Role): Promise<Claim | null> {
     const c = await this.claim(queue, moderator, role);
@@ -298,6 +330,7 @@ export class ReviewService extends ReviewReads {
     );
     if (r === "missing") throw itemNotFound(itemId);
     if (r === "decided") throw lockNotHeld(itemId, "already decided");
+    if (r === "own_decision") throw ownDecision(itemId);
     this.changed("reassign", item.queue);
     return { item: await this.get(itemId), lockToken };
   }
@@ -309,18 +342,30 @@ export class ReviewService extends ReviewReads {
    */
   async decide(input: DecideInput): Promise<{ action: ModerationAction; duplicate: boolean }> {
     const at = this.now();
+    checkAppealDecision(input.itemId, input.kind);
     const actsOn = POST_ACTIONS.has(input.kind) ? "post" : ACCOUNT_ACTIONS.has(input.kind) ? "account" : "";
     const targets = actsOn ? await this.targets(input.itemId) : [];
     // On an incident with no post or account named, the decision acts on its evidence.
     const first = targets[0];
-    const d =
-      first && input.itemId.startsWith("inc:") && !input.postId && !input.accountId
+    // On an appeal, the contested action's post and account; an overturn is its `reverse`.
+    const appeal = input.itemId.startsWith("appeal:") ? (await this.get(input.itemId)).appeal : undefined;
+    const onAppeal = appeal && appealActionFields(input.kind, appeal);
+    const d = onAppeal
+      ? { ...input, postId: onAppeal.postId, accountId: onAppeal.accountId }
+      : first && input.itemId.startsWith("inc:") && !input.postId && !input.accountId
         ? { ...input, postId: first.postId, accountId: first.accountId }
         : input;
     // The action's JSON around the fields the script takes from the item (queue, incident, post,
     // account), in ModerationAction's field order.
-    const head = JSON.stringify({ decisionId: d.decisionId, action: d.kind, itemId: d.itemId }).slice(0, -1);
-    const rest = { ...(d.rebuttal ? { rebuttal: d.rebuttal } : {}), reason: d.reason, moderator: d.moderator, at };
+    const action = onAppeal?.action ?? d.kind;
+    const head = JSON.stringify({ decisionId: d.decisionId, action, itemId: d.itemId }).slice(0, -1);
+    const rest = {
+      ...(d.rebuttal ? { rebuttal: d.rebuttal } : {}),
+      reason: d.reason,
+      moderator: d.moderator,
+      at,
+      ...onAppeal?.extra,
+    };
     const [status, json] = await this.redis.reviewDecide(
       this.item(d.itemId),
       this.o.keys.reviewDecisions(),
@@ -350,6 +395,8 @@ export class ReviewService extends ReviewReads {
         throw badRequest(`${d.kind} needs an accountId on an incident`);
       case "needs_rebuttal":
         throw badRequest("label_rumour outside the rumour queue needs a rebuttal");
+      case "own_decision":
+        throw ownDecision(d.itemId);
       case "duplicate": {
         const prior = JSON.parse(json) as ModerationAction;
         if (prior.itemId !== d.itemId) throw decisionConflict(d.decisionId);
@@ -360,10 +407,10 @@ export class ReviewService extends ReviewReads {
       default:
     }
     lockOutcome(d.itemId, status);
-    const action = JSON.parse(json) as ModerationAction;
-    await this.fanout(action, targets, actsOn);
-    this.changed("decide", action.queue, d.kind);
-    return { action, duplicate: false };
+    const recorded = JSON.parse(json) as ModerationAction;
+    await this.fanout(recorded, targets, actsOn);
+    this.changed("decide", recorded.queue, d.kind);
+    return { action: recorded, duplicate: false };
   }
 
   /** The posts a decision on this item also acts on: its group's copies, or its incident's evidence. */

@@ -17,6 +17,7 @@ export type ReviewClient = Redis & {
   reviewAudit(...keysAndArgs: Args): Promise<string>;
   reviewGroupAdd(...keysAndArgs: Args): Promise<[number, string]>;
   reviewFanout(...keysAndArgs: Args): Promise<number>;
+  reviewAppeal(...keysAndArgs: Args): Promise<[string, string]>;
 };
 
 const SCRIPTS = {
@@ -29,6 +30,7 @@ const SCRIPTS = {
   reviewAudit: "audit-1.lua",
   reviewGroupAdd: "group-add-1.lua",
   reviewFanout: "fanout-3.lua",
+  reviewAppeal: "appeal-4.lua",
 } as const;
 
 export function withReviewScripts(redis: RedisClient): ReviewClient {

@@ -1,10 +1,10 @@
-// Turns raw Kafka message bytes into a validated Post or Report, or a dead-letter reason. Pure.
+// Turns raw Kafka message bytes into a validated Post, Report or Appeal, or a dead-letter reason. Pure.
 import { isUtf8 } from "node:buffer";
 import sjson from "secure-json-parse";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import type { DeadLetterReason, Post, Report } from "../domain";
-import { PostSchema, ReportSchema } from "./schema";
+import type { Appeal, DeadLetterReason, Post, Report } from "../domain";
+import { AppealSchema, PostSchema, ReportSchema } from "./schema";
 
 export type RejectReason = DeadLetterReason;
 
@@ -19,6 +19,7 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 addFormats(ajv, ["date-time"]);
 const validatePost = ajv.compile<Post>(PostSchema);
 const validateReport = ajv.compile<Report>(ReportSchema);
+const validateAppeal = ajv.compile<Appeal>(AppealSchema);
 
 /** Posts and reports nest three levels; anything past this is refused before JSON.parse. */
 const MAX_DEPTH = 32;
@@ -91,6 +92,17 @@ export function decodePost(bytes: Buffer | null, limits: DecodeLimits): Decoded<
 export function decodeReport(bytes: Buffer | null, limits: DecodeLimits): Decoded<Report> {
   const parsed = parse(bytes, limits);
   return parsed.ok ? check(validateReport, parsed.value) : parsed;
+}
+
+/**
+ * An appeal, or `appeal_invalid` for anything malformed: the detail starts with what the posts
+ * decoder would have called it (`not_json: ...`, `schema: /reason must NOT have more than 2000
+ * characters`), so every refused appeal carries an appeal_* reason.
+ */
+export function decodeAppeal(bytes: Buffer | null, limits: DecodeLimits): Decoded<Appeal> {
+  const parsed = parse(bytes, limits);
+  const appeal = parsed.ok ? check(validateAppeal, parsed.value) : parsed;
+  return appeal.ok ? appeal : { ok: false, reason: "appeal_invalid", detail: `${appeal.reason}: ${appeal.detail}` };
 }
 
 /** The event times accepted, relative to the broker's timestamp of the message (config.eventTimeBounds). */

@@ -1,5 +1,6 @@
-// The event contract: JSON schemas of the posts and reports topics (documented in docs/events.md).
+// The event contract: JSON schemas of the posts, reports and appeals topics (documented in docs/events.md).
 import { Type, type Static } from "@sinclair/typebox";
+import { APPEAL_REASON_MAX } from "../domain";
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Time = Type.String({ format: "date-time" });
@@ -44,6 +45,19 @@ export const ReportSchema = Type.Object(
       Type.Literal("privacy"),
       Type.Literal("other"),
     ]),
+    createdAt: Time,
+  },
+  { additionalProperties: false },
+);
+
+/** An author's appeal of a decision (src/review/appeals.ts checks it against the decision). */
+export const AppealSchema = Type.Object(
+  {
+    id: Id,
+    // Decision ids of one decision's further posts and accounts are `<decision id>/post:<post id>`.
+    decisionId: Type.String({ minLength: 1, maxLength: 256 }),
+    accountId: Id,
+    reason: Type.String({ minLength: 1, maxLength: APPEAL_REASON_MAX }),
     createdAt: Time,
   },
   { additionalProperties: false },

@@ -7,6 +7,7 @@ import { IncidentService } from "../incidents/service";
 import { metricsExtensionWith } from "./metrics";
 import { incidentsExtension } from "./incidents";
 import { reviewExtension } from "./review";
+import { appealsExtension } from "./appeals";
 
 /** Live incidents by type and grade, for the metrics gauge (the metrics stage imports no other stage). */
 export function openIncidents(ctx: WorkerContext) {
@@ -34,4 +35,4 @@ const metrics = metricsExtensionWith(openIncidents);
 /** Named (the worker logs each extension's close by name). */
 const metricsExtension: Extension = (ctx) => metrics(ctx);
 
-export const workerExtensions: Extension[] = [metricsExtension, incidentsExtension, reviewExtension];
+export const workerExtensions: Extension[] = [metricsExtension, incidentsExtension, reviewExtension, appealsExtension];

@@ -4,7 +4,7 @@
 import type { Extension, WorkerContext } from "./context";
 import { apiConfig } from "../config";
 import { CATEGORIES, type Category, type IncidentEvent, type ReviewPost } from "../domain";
-import { ReviewService } from "../review/queue";
+import { ReviewService, type ReviewServiceOptions } from "../review/queue";
 
 export const reviewExtension: Extension = (ctx: WorkerContext) => Promise.resolve(startReview(ctx));
 
@@ -44,19 +44,25 @@ export function followIncidents(
   };
 }
 
+/** The review queues on the worker's own clients (the review and appeals extensions). */
+export function workerReview(ctx: WorkerContext, slaMinutes: ReviewServiceOptions["slaMinutes"]): ReviewService {
+  const api = apiConfig(ctx.cfg.pipeline);
+  return new ReviewService({
+    redis: ctx.redis,
+    keys: ctx.keys,
+    events: ctx.events,
+    slaMinutes,
+    leaseSeconds: api.leaseSeconds,
+    maxWaiting: api.maxWaiting,
+  });
+}
+
 function startReview(ctx: WorkerContext): { close(): Promise<void> } {
   const ic = ctx.cfg.pipeline.incidents;
   if (!ic?.enabled) return { close: () => Promise.resolve() };
   const api = apiConfig(ctx.cfg.pipeline);
   const log = ctx.log.child({ component: "review" });
-  const review = new ReviewService({
-    redis: ctx.redis,
-    keys: ctx.keys,
-    events: ctx.events,
-    slaMinutes: ic.slaMinutes,
-    leaseSeconds: api.leaseSeconds,
-    maxWaiting: api.maxWaiting,
-  });
+  const review = workerReview(ctx, ic.slaMinutes);
   const incidentKey = (id: string) => ctx.keys.incident(id);
   const getIncident = async (id: string) => {
     const h = await ctx.redis.hgetall(incidentKey(id));

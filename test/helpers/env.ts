@@ -31,6 +31,7 @@ export function isolatedConfig(
             deadLetter: `dlq-${id}`,
             actions: `actions-${id}`,
             incidents: `incidents-${id}`,
+            appeals: `appeals-${id}`,
           },
         },
         redis: { ...p.redis, prefix: `t-${id}` },

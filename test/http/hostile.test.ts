@@ -78,6 +78,13 @@ const ROUTES: Route[] = [
   { method: "GET", route: "/api/tokens", url: "/api/tokens" },
   { method: "POST", route: "/api/tokens", url: "/api/tokens", body: { role: "moderator", name: "n" } },
   { method: "DELETE", route: "/api/tokens/:tokenId", url: "/api/tokens/000000000000" },
+  {
+    method: "POST",
+    route: "/api/appeals",
+    url: "/api/appeals",
+    body: { id: "a", decisionId: "d", accountId: "u", reason: "r" },
+  },
+  { method: "GET", route: "/api/appeals/:id", url: "/api/appeals/hostile" },
 ];
 
 interface Case {

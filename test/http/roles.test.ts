@@ -1,4 +1,4 @@
-// The role matrix: every route × (anonymous, moderator, lead, admin). Anonymous callers of a
+// The role matrix: every route × (anonymous, support, moderator, lead, admin). Anonymous callers of a
 // protected route get 401, too-low roles 403, and allowed roles anything but 401/403.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../src/domain";
@@ -16,8 +16,8 @@ afterAll(async () => {
 });
 
 type Need = Role | "public";
-const RANK: Record<Need, number> = { public: 0, moderator: 1, lead: 2, admin: 3 };
-const CALLERS = ["anonymous", "moderator", "lead", "admin"] as const;
+const RANK: Record<Need, number> = { public: 0, support: 1, moderator: 2, lead: 3, admin: 4 };
+const CALLERS = ["anonymous", "support", "moderator", "lead", "admin"] as const;
 
 /** One concrete request per route; the SSE stream is covered by api.test.ts for allowed roles. */
 const MATRIX: { method: "GET" | "POST" | "DELETE"; url: string; route: string; need: Need; body?: object }[] = [
@@ -85,6 +85,14 @@ const MATRIX: { method: "GET" | "POST" | "DELETE"; url: string; route: string; n
     body: { role: "moderator", name: "new-mod" },
   },
   { method: "DELETE", url: "/api/tokens/000000000000", route: "/api/tokens/:tokenId", need: "admin" },
+  {
+    method: "POST",
+    url: "/api/appeals",
+    route: "/api/appeals",
+    need: "support",
+    body: { id: "a", decisionId: "no-such-decision", accountId: "u", reason: "r" },
+  },
+  { method: "GET", url: "/api/appeals/a", route: "/api/appeals/:id", need: "support" },
 ];
 
 describe("role matrix", () => {

@@ -36,7 +36,7 @@ export async function harness(
   const app = await buildServer({ ...deps, logger: false });
   await app.ready();
   const tokens = {} as Record<Role, string>;
-  for (const role of ["moderator", "lead", "admin"] as const)
+  for (const role of ["support", "moderator", "lead", "admin"] as const)
     tokens[role] = (await deps.auth.createToken(role, `${role}-1`)).token;
   return { cfg, redis, app, deps, tokens };
 }

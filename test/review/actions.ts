@@ -6,8 +6,8 @@ export async function readTopic(
   topic: string,
   until: (n: number) => boolean,
   timeoutMs = 20_000,
-): Promise<{ key: string; value: Record<string, unknown> }[]> {
-  const out: { key: string; value: Record<string, unknown> }[] = [];
+): Promise<{ key: string; value: Record<string, unknown>; headers: Record<string, string> }[]> {
+  const out: { key: string; value: Record<string, unknown>; headers: Record<string, string> }[] = [];
   const consumer = kafka.consumer({ groupId: `read-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -15,7 +15,8 @@ export async function readTopic(
     eachMessage: async ({ message }) => {
       out.push({
         key: message.key?.toString() ?? "",
-        value: JSON.parse(message.value?.toString() ?? "{}") as Record<string, unknown>,
+        value: parseOrRaw(message.value),
+        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
       });
     },
   });
@@ -23,4 +24,14 @@ export async function readTopic(
   while (!until(out.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await consumer.disconnect();
   return out;
+}
+
+/** A message's JSON value; the raw text under `raw` when it is not JSON (a dead-lettered message). */
+function parseOrRaw(value: Buffer | null): Record<string, unknown> {
+  const text = value?.toString() ?? "{}";
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { raw: text };
+  }
 }

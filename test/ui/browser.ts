@@ -59,3 +59,13 @@ export async function signIn(page: Page, url: string, token: string, who: string
 export async function ensureSignedIn(page: Page, url: string, token: string, who: string): Promise<void> {
   if ((await page.getByTestId("me").count()) === 0) await signIn(page, url, token, who);
 }
+
+/** Every alert, confirm or prompt the page opens (each dismissed): a test expects none. */
+export function collectDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  return dialogs;
+}

@@ -40,7 +40,7 @@ export interface QueueCounts {
 }
 export interface Principal {
   name: string;
-  role: "moderator" | "lead" | "admin";
+  role: "support" | "moderator" | "lead" | "admin";
   tokenId: string;
 }
 

@@ -1,7 +1,9 @@
 // The queues view: queue counts with SLA timers, the waiting items (a group of near-duplicate copies
-// is one item), the claimed item with its post or incident page, and decisions by keyboard.
+// is one item), the claimed item with its post or incident page, and decisions by keyboard. An
+// appeal shows the author's words and the decision contested, decided by uphold or overturn.
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, type Claim, type IncidentPage, type Principal, type QueueCounts, type ReviewItem } from "./api";
+import { APPEAL_DECISIONS, AppealView } from "./appeal";
 import { IncidentDetail } from "./incident";
 import { GradeBadge, GroupLine, PostView, Sla } from "./parts";
 import { useKeys } from "./keys";
@@ -18,6 +20,7 @@ export const DECISIONS: { kind: string; key: string; label: string }[] = [
 function ItemBody({ item }: { item: ReviewItem }) {
   return (
     <>
+      {item.appeal ? <AppealView appeal={item.appeal} /> : null}
       {item.group ? <GroupLine group={item.group} /> : null}
       {item.post ? <PostView post={item.post} /> : null}
     </>
@@ -124,11 +127,13 @@ export function QueuesView({ me, version }: { me: Principal; version: number }) 
     await refresh();
   };
 
+  // An appeal takes uphold / overturn (and escalate); every other item the moderation decisions.
+  const decisions = claim?.item.kind === "appeal" ? APPEAL_DECISIONS : DECISIONS;
   useKeys((e) => {
     if (e.key === "c") void claimNext();
     else if (e.key === "u") void release();
     else {
-      const d = DECISIONS.find((x) => x.key === e.key);
+      const d = decisions.find((x) => x.key === e.key);
       if (d && claim) void decide(d.kind);
     }
   });
@@ -171,15 +176,17 @@ export function QueuesView({ me, version }: { me: Principal; version: number }) 
             value={reason}
             onInput={(e) => setReason(e.currentTarget.value)}
           />
-          <textarea
-            data-testid="rebuttal"
-            placeholder="rebuttal (for a rumour label)"
-            rows={2}
-            value={rebuttal}
-            onInput={(e) => setRebuttal(e.currentTarget.value)}
-          />
+          {claim.item.appeal ? null : (
+            <textarea
+              data-testid="rebuttal"
+              placeholder="rebuttal (for a rumour label)"
+              rows={2}
+              value={rebuttal}
+              onInput={(e) => setRebuttal(e.currentTarget.value)}
+            />
+          )}
           <div class="actions">
-            {DECISIONS.map((d) => (
+            {decisions.map((d) => (
               <button key={d.kind} data-testid={`decide-${d.kind}`} onClick={() => void decide(d.kind)}>
                 {d.label}
                 {claim.item.group ? ` (all ${claim.item.group.copies})` : ""}

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { INCIDENT_STATES } from "../../domain";
-import { EvidencePost, Incident, IncidentEvent, Queue, responses } from "../schemas";
+import { EvidencePost, Incident, IncidentEvent, IncidentType, responses } from "../schemas";
 import { writeLimit, type RouteContext } from "../context";
 
 const tags = ["incidents"];
@@ -21,7 +21,7 @@ export const incidentRoutes =
             state: Type.Optional(
               Type.Unsafe<(typeof INCIDENT_STATES)[number]>({ type: "string", enum: [...INCIDENT_STATES] }),
             ),
-            type: Type.Optional(Queue),
+            type: Type.Optional(IncidentType),
             grade: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
             group: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "working group" })),
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "search key, title and text" })),

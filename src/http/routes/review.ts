@@ -35,7 +35,10 @@ export const reviewRoutes =
         },
       },
       async () => ({
-        queues: (await ctx.review.counts()).map((c) => ({ ...c, group: ctx.incidentsConfig.groups[c.queue] })),
+        queues: (await ctx.review.counts()).map((c) => ({
+          ...c,
+          group: c.queue === "appeals" ? ctx.appealsGroup : ctx.incidentsConfig.groups[c.queue],
+        })),
         now: Date.now(),
       }),
     );

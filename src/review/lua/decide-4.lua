@@ -12,9 +12,10 @@
 -- ARGV[15] the action's JSON up to its item fields: {"decisionId":…,"action":…,"itemId":…
 -- ARGV[16] the rest of it: ,"reason":…,"moderator":…,"at":…}
 -- Reply: { "ok" | "duplicate", action JSON } or { "missing" | "needs_post" | "needs_account" |
--- "needs_rebuttal" | "not_claimed" | "not_holder" | "expired", "" }
-local state, token, leaseUntil, score, inc, data =
-  unpack(redis.call('HMGET', KEYS[1], 'state', 'token', 'leaseUntil', 'score', 'incidentId', 'data'))
+-- "needs_rebuttal" | "own_decision" | "not_claimed" | "not_holder" | "expired", "" }
+-- (own_decision: the moderator made the decision this appeal contests; see appeal-4.lua)
+local state, token, leaseUntil, score, inc, data, notFor =
+  unpack(redis.call('HMGET', KEYS[1], 'state', 'token', 'leaseUntil', 'score', 'incidentId', 'data', 'notFor'))
 if not data then return { 'missing', '' } end
 local item = cjson.decode(data)
 local queue = item.queue
@@ -26,6 +27,7 @@ if ARGV[13] == 'account' and not accountId then return { 'needs_account', '' } e
 if ARGV[14] ~= '' and queue ~= ARGV[14] then return { 'needs_rebuttal', '' } end
 local prior = redis.call('HGET', KEYS[2], ARGV[4])
 if prior then return { 'duplicate', prior } end
+if notFor == ARGV[3] then return { 'own_decision', '' } end
 if state ~= 'claimed' then return { 'not_claimed', '' } end
 if token ~= ARGV[2] then return { 'not_holder', '' } end
 if tonumber(leaseUntil) < tonumber(ARGV[5]) then return { 'expired', '' } end
