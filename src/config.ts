@@ -283,6 +283,7 @@ const validatePipeline = new Ajv({ allErrors: true }).compile<Pipeline>(Pipeline
 
 /** Validates a parsed pipeline document; the error names every bad field. */
 export function parsePipeline(doc: unknown, source = "pipeline"): Pipeline {
+  withAppealsTopic(doc);
   if (validatePipeline(doc)) {
     const group = appealsConfig(doc).group;
     const deciders = Object.entries(doc.incidents?.groups ?? {}).filter(([, g]) => g === group);
@@ -301,6 +302,12 @@ export function parsePipeline(doc: unknown, source = "pipeline"): Pipeline {
     return `${at} ${e.message ?? "is invalid"}${extra}`;
   });
   throw configInvalid(`${source}: ${problems.join("; ")}`);
+}
+
+/** Pipeline files written before appeals existed keep loading: their appeals topic is the default one. */
+function withAppealsTopic(doc: unknown): void {
+  const topics = (doc as { kafka?: { topics?: Record<string, unknown> } } | null)?.kafka?.topics;
+  if (topics && typeof topics === "object" && !("appeals" in topics)) topics.appeals = "modstream.appeals";
 }
 
 export function loadPipelineFile(file: string): Pipeline {

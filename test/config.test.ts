@@ -22,6 +22,15 @@ describe("config", () => {
     );
   });
 
+  it("loads a pipeline file written before appeals existed, with the default appeals topic", () => {
+    const p = structuredClone(loadPipelineFile(DEFAULT_PIPELINE));
+    const older: Record<string, string> = { ...p.kafka.topics };
+    delete older.appeals;
+    const loaded = parsePipeline({ ...p, kafka: { ...p.kafka, topics: older } });
+    expect(loaded.kafka.topics.appeals).toBe("modstream.appeals");
+    expect(loaded.kafka.topics.posts).toBe(p.kafka.topics.posts);
+  });
+
   it("rejects malformed environment values", () => {
     expect(() => loadConfig({ KAFKA_BROKERS: "nohostport" })).toThrow(/KAFKA_BROKERS/);
     expect(() => loadConfig({ REDIS_URL: "localhost:6379" })).toThrow(/REDIS_URL/);
