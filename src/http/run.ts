@@ -9,6 +9,8 @@ import { Partitioners } from "kafkajs";
 import { apiConfig, REPO_ROOT, type Config } from "../config";
 import { Events } from "../events";
 import { IncidentService } from "../incidents/service";
+import { Silences } from "../incidents/silences";
+import { normaliseKey } from "../windows/keyset";
 import type { Logger } from "../log";
 import { startApiMetrics } from "../metrics/api";
 import { AuthStore } from "../review/auth";
@@ -49,7 +51,8 @@ export function apiDeps(cfg: Config, redis: RedisClient, events = new Events()) 
       (await incidents.store.evidence(id)).map((e) => ({ postId: e.id, accountId: e.authorId })),
   });
   const auth = new AuthStore(redis, keys, api.sessionTtlSeconds);
-  return { api, incidentsConfig: ic, redis, keys, events, review, incidents, auth };
+  const silences = new Silences({ redis, keys, normaliseKey, audit: (e) => review.audit.append(e) });
+  return { api, incidentsConfig: ic, redis, keys, events, review, incidents, silences, auth };
 }
 
 export async function startApi(

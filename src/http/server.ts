@@ -27,6 +27,7 @@ import { authRoutes } from "./routes/auth";
 import { reviewRoutes } from "./routes/review";
 import { incidentRoutes } from "./routes/incidents";
 import { adminRoutes } from "./routes/admin";
+import { silenceRoutes } from "./routes/silences";
 
 export type RouteRole = Role | "public";
 
@@ -151,6 +152,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(reviewRoutes(ctx), { prefix: "/api" });
   await app.register(incidentRoutes(ctx), { prefix: "/api" });
   await app.register(adminRoutes(ctx), { prefix: "/api" });
+  await app.register(silenceRoutes(ctx), { prefix: "/api" });
   if (uiDir) await app.register(fastifyStatic, { root: uiDir, prefix: "/", wildcard: false, index: "index.html" });
   return app;
 }
