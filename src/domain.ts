@@ -231,6 +231,16 @@ export interface Silence {
   expiredBy?: string;
 }
 
+/** A silence as a lead asks for it: at least one of kind (with key, one key), type; a duration such as "2h". */
+export interface SilenceInput {
+  kind?: string;
+  key?: string;
+  type?: string;
+  /** How long: "30m", "2h", "1d", "1h30m" (at most 30 days). */
+  for: string;
+  reason: string;
+}
+
 /** An incident opening that did not happen: silenced, or inhibited by a graver incident on its key. */
 export interface SuppressedOpening {
   /** The evidence reference (spike stream id, report-flood period). */

@@ -11,6 +11,7 @@ import {
   type IncidentType,
   type KeyKind,
   type Silence,
+  type SilenceInput,
   type SilenceMatcher,
   type SuppressedOpening,
 } from "../domain";
@@ -35,15 +36,6 @@ export function parseDuration(text: string): number {
   if (ms <= 0) throw badRequest(`duration "${text}" is zero`);
   if (ms > MAX_SILENCE_MS) throw badRequest(`duration "${text}" is longer than the 30 days a silence may last`);
   return ms;
-}
-
-export interface SilenceInput {
-  kind?: string;
-  key?: string;
-  type?: string;
-  /** How long, e.g. "2h" (parseDuration). */
-  for: string;
-  reason: string;
 }
 
 export interface SilencesOptions {

@@ -1,6 +1,6 @@
 // A detector spike as the incidents stage receives it: a rumour spike on a hashtag, detected now,
-// small enough to grade III or IV; tests override what they are about.
-import type { Spike } from "../../src/domain";
+// small enough to grade III or IV; tests override what they are about. And the figures of a grave one.
+import type { IncidentFigures, Spike } from "../../src/domain";
 
 export function testSpike(key: string, over: Partial<Spike> = {}, now = Date.now()): Spike {
   return {
@@ -19,3 +19,14 @@ export function testSpike(key: string, over: Partial<Spike> = {}, now = Date.now
     ...over,
   };
 }
+
+/** Figures of a platform-wide burst: grade I or II under the default matrix. */
+export const GRAVE_FIGURES: IncidentFigures = {
+  flagged: 400,
+  posts: 500,
+  perMinute: 200,
+  authors: 300,
+  reach: 2_000_000,
+  confidence: 20,
+  growth: 10,
+};

@@ -3,7 +3,7 @@
 // once per reference, ends by itself or early, and is read back by a fresh client; a live grade I
 // or II incident on a key inhibits a new lower-grade one on the same key until it is resolved.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IncidentFigures, Spike, SuppressedOpening } from "../../src/domain";
+import type { Spike, SuppressedOpening } from "../../src/domain";
 import { Events } from "../../src/events";
 import { IncidentService } from "../../src/incidents/service";
 import { parseDuration, Silences } from "../../src/incidents/silences";
@@ -11,7 +11,7 @@ import { Keys } from "../../src/keys";
 import type { RedisClient } from "../../src/redis/client";
 import { normaliseKey } from "../../src/windows/keyset";
 import { cleanRedis, isolatedConfig, redisClient } from "../helpers/env";
-import { testSpike } from "../helpers/spikes";
+import { GRAVE_FIGURES, testSpike } from "../helpers/spikes";
 
 const cfg = isolatedConfig("silences");
 const keys = new Keys(cfg.pipeline.redis.prefix);
@@ -42,16 +42,6 @@ const silences = (client = redis) =>
   });
 
 const spike = (key: string, over: Partial<Spike> = {}) => testSpike(key, over, clock);
-
-const BIG: IncidentFigures = {
-  flagged: 400,
-  posts: 500,
-  perMinute: 200,
-  authors: 300,
-  reach: 2_000_000,
-  confidence: 20,
-  growth: 10,
-};
 
 describe("silences", () => {
   it("refuses a silence without a matcher, a reason or a sane duration", async () => {
@@ -184,7 +174,7 @@ describe("inhibition", () => {
       key: "riot",
       tag: keys.tag("hashtag", "riot"),
       ref: "inh-big",
-      figures: BIG,
+      figures: GRAVE_FIGURES,
       firstEvidenceAt: clock - 60_000,
       text: "a pile-on",
     });
@@ -212,7 +202,7 @@ describe("inhibition", () => {
       key: "riot",
       tag: keys.tag("hashtag", "riot"),
       ref: "inh-grave",
-      figures: BIG,
+      figures: GRAVE_FIGURES,
       firstEvidenceAt: clock - 60_000,
       text: "a leak",
     });

@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
 import { expect } from "vitest";
-import { REPO_ROOT } from "../../src/config";
+import { REPO_ROOT, type Config } from "../../src/config";
+import { startApi, type RunningApi } from "../../src/http/run";
+import type { RedisClient } from "../../src/redis/client";
+import { cleanRedis, deleteTopics, log, redisClient } from "../helpers/env";
 
 export interface Browser {
   context: BrowserContext;
@@ -58,4 +61,32 @@ export async function signIn(page: Page, url: string, token: string, who: string
 /** Signs in unless this browser already holds a session (tests of one file share a browser). */
 export async function ensureSignedIn(page: Page, url: string, token: string, who: string): Promise<void> {
   if ((await page.getByTestId("me").count()) === 0) await signIn(page, url, token, who);
+}
+
+export interface UiFixture {
+  running: RunningApi;
+  redis: RedisClient;
+  browser: Browser;
+  /** Closes the browser and the server, and deletes the config's keys and topics. */
+  close(): Promise<void>;
+}
+
+/** The UI built, the API listening on `cfg` (any port), a Redis client and a fresh browser. */
+export async function uiFixture(cfg: Config): Promise<UiFixture> {
+  await buildUi();
+  const running = await startApi(cfg, log, { port: 0 });
+  const redis = redisClient(cfg);
+  const browser = await openBrowser();
+  return {
+    running,
+    redis,
+    browser,
+    close: async () => {
+      await browser.close();
+      await running.close();
+      await cleanRedis(redis, cfg);
+      redis.disconnect();
+      await deleteTopics(cfg);
+    },
+  };
 }
