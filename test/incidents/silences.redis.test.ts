@@ -164,6 +164,31 @@ describe("silences", () => {
   });
 });
 
+describe("report floods", () => {
+  it("a silenced post's report flood opens nothing; another post's does", async () => {
+    const inc = service();
+    await silences().add({ kind: "post", key: "p-quiet", for: "1h", reason: "reviewed: satire" }, "lena");
+    const bs = cfg.pipeline.windows.bucketSeconds;
+    const bucket = Math.floor(clock / 1000 / bs) * bs;
+    const hour = Math.floor(clock / 3_600_000);
+    for (const id of ["p-quiet", "p-loud"]) {
+      const tag = keys.tag("post", id);
+      await redis.zadd(keys.reported(bucket), 25, `abuse|${tag}`);
+      await redis.pfadd(keys.authors(tag, bucket), ...Array.from({ length: 25 }, (_, i) => `reporter-${i}`));
+      // Harmful by the models, so the flood is abuse on the post, not report-bombing.
+      await redis.hset(keys.flaggedScores(hour), tag, "0.95");
+    }
+    const results = await inc.scanReports();
+    expect(results.map((r) => r.outcome).sort()).toEqual(["opened", "silenced"]);
+    expect(await inc.ownerOf("abuse", keys.tag("post", "p-quiet"))).toBeUndefined();
+    expect(await inc.ownerOf("abuse", keys.tag("post", "p-loud"))).toMatchObject({ source: "reports", key: "p-loud" });
+    // The next scan (same flood, same period) records nothing new.
+    await inc.scanReports();
+    const quiet = (await silences().suppressed()).filter((x) => x.key === "p-quiet");
+    expect(quiet).toEqual([expect.objectContaining({ reason: "silenced", source: "reports", type: "abuse" })]);
+  });
+});
+
 describe("inhibition", () => {
   it("a live grade I or II incident on a key inhibits a new lower-grade incident of another type there", async () => {
     const inc = service();
