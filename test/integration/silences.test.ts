@@ -1,7 +1,8 @@
 // Silences through the real path — Kafka → worker → Redis windows → detector → spikes stream →
 // incidents: a burst on a silenced hashtag is still counted and still spikes, but opens no
 // incident, publishes nothing on the incidents topic and is listed as silenced with its silence
-// and counted on /metrics, while the same burst on another hashtag opens its incident.
+// and counted on /metrics, while the same burst on another hashtag opens its incident; on a
+// hashtag with a grave (grade I/II) abuse incident open, the rumour burst is inhibited.
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +29,7 @@ import {
   redisClient,
 } from "../helpers/env";
 import { markerScorer } from "../helpers/pipeline";
+import { GRAVE_FIGURES } from "../helpers/spikes";
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -54,14 +56,14 @@ const published: string[] = [];
 
 const hex = () => randomBytes(4).toString("hex");
 /** Flagged posts with no two texts alike: the burst spikes on its hashtag alone, not on a text cluster. */
-const burst = (tag: string) =>
+const burst = (tag: string, hashtag: string) =>
   Array.from({ length: BURST }, (_, i) => ({
     key: `${tag}${i}`,
     value: JSON.stringify(
       post(`${tag}${i}`, {
         createdAt: new Date(Date.now() - 1000).toISOString(),
         text: `RUMOUR ${hex()} ${hex()} ${hex()} ${hex()} ${hex()} ${hex()}`,
-        hashtags: [tag === "quiet" ? "#QuietDam" : "#LoudDam"],
+        hashtags: [hashtag],
       }),
     ),
   }));
@@ -87,13 +89,27 @@ afterAll(async () => {
   await deleteTopics(cfg);
 });
 
-describe("a silenced key through a running worker", () => {
-  it("opens nothing and pages nobody, while the same burst on another key opens its incident", async () => {
+describe("silences and inhibition through a running worker", () => {
+  it("opens nothing and pages nobody, the same burst on another key opens its incident, and one beside a grave incident is inhibited", async () => {
     const silences = new Silences({ redis, keys, normaliseKey });
     const silence = await silences.add(
       { kind: "hashtag", key: "#QuietDam", for: "1h", reason: "a known hoax, handled with the platform" },
       "lena",
     );
+    // A grave abuse incident already open on #GraveDam: the rumour burst there is inhibited.
+    const incidents = new IncidentService({ redis, keys, pipeline: cfg.pipeline, events: new Events() });
+    const grave = await incidents.open({
+      type: "abuse",
+      source: "manual",
+      kind: "hashtag",
+      key: "gravedam",
+      tag: keys.tag("hashtag", "gravedam"),
+      ref: "grave",
+      figures: GRAVE_FIGURES,
+      firstEvidenceAt: Date.now() - 60_000,
+      text: "a pile-on",
+    });
+    expect((await incidents.get(grave.id)).grade).toBeLessThanOrEqual(2);
     const now = Date.now();
     const tags = ["news", "sport", "weather", "music"];
     const background = Array.from({ length: BACKGROUND }, (_, i) => ({
@@ -105,10 +121,12 @@ describe("a silenced key through a running worker", () => {
     const producer = kafkaClient(cfg).producer();
     await producer.connect();
     await producer.send({ topic: cfg.pipeline.kafka.topics.posts, messages: background });
-    await producer.send({ topic: cfg.pipeline.kafka.topics.posts, messages: [...burst("quiet"), ...burst("loud")] });
+    await producer.send({
+      topic: cfg.pipeline.kafka.topics.posts,
+      messages: [...burst("quiet", "#QuietDam"), ...burst("loud", "#LoudDam"), ...burst("grave", "#GraveDam")],
+    });
     await producer.disconnect();
 
-    const incidents = new IncidentService({ redis, keys, pipeline: cfg.pipeline, events: new Events() });
     const loud = await eventually(
       "the loud burst's incident",
       () => incidents.ownerOf("rumour", keys.tag("hashtag", "louddam")),
@@ -129,6 +147,19 @@ describe("a silenced key through a running worker", () => {
       kind: "hashtag",
       source: "spike",
     });
+
+    const inhibited = await eventually(
+      "the grave key's rumour burst inhibited",
+      () => silences.suppressed(),
+      (s) => s.some((x) => x.key === "gravedam"),
+      30_000,
+    );
+    expect(inhibited.find((x) => x.key === "gravedam")).toMatchObject({
+      reason: "inhibited",
+      incidentId: grave.id,
+      type: "rumour",
+    });
+    expect(await incidents.ownerOf("rumour", keys.tag("hashtag", "gravedam"))).toBeUndefined();
 
     // Still a spike on the spikes stream, and still counted by the windows.
     const spikes = (await redis.xrange(keys.spikes(), "-", "+")).map(
@@ -152,11 +183,12 @@ describe("a silenced key through a running worker", () => {
     );
     expect((await incidents.list({ limit: 200 })).filter((i) => i.key === "quietdam")).toEqual([]);
     expect(await incidents.ownerOf("rumour", keys.tag("hashtag", "quietdam"))).toBeUndefined();
-    expect(published.filter((m) => m.includes("quietdam"))).toEqual([]);
+    expect(published.filter((m) => m.includes("quietdam") || m.includes('on hashtag \\"gravedam'))).toEqual([]);
 
     // Counted on the worker's /metrics.
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(text).toMatch(/modstream_incidents_suppressed_total\{type="rumour",reason="silenced"\} [1-9]/);
-    expect(text).toMatch(/modstream_incidents_suppressed_total\{type="rumour",reason="inhibited"\} 0/);
+    expect(text).toMatch(/modstream_incidents_suppressed_total\{type="rumour",reason="inhibited"\} [1-9]/);
+    expect(text).toMatch(/modstream_incidents_suppressed_total\{type="abuse",reason="silenced"\} 0/);
   });
 });
