@@ -64,11 +64,7 @@ const RELATED = ["{cluster:", "{mention:", "{url:"];
  * single post is not enough to merge two incidents.
  */
 export function clusterOf(sample: readonly SampledPost[]): string[] {
-  const counts = new Map<string, number>();
-  for (const p of sample)
-    for (const t of p.tags) if (RELATED.some((k) => t.startsWith(k))) counts.set(t, (counts.get(t) ?? 0) + 1);
-  const min = Math.max(2, Math.ceil(sample.length / 4));
-  return [...counts].filter(([, n]) => n >= min).map(([t]) => t);
+  return carriedBy(sample).filter((t) => RELATED.some((k) => t.startsWith(k)));
 }
 
 /**
