@@ -1,8 +1,8 @@
-// `modstream silence add|list|expire`: a lead silences a key, a key kind or an incident type for a
+// `modstream silence add|list|expire|suppressed`: a lead silences a key, a key kind or an incident type for a
 // while, with a reason (docs/incidents.md, "Silences and inhibition"). Audited as the API's are.
 import type { Command } from "commander";
 import type { Config } from "../config";
-import { INCIDENT_TYPES, KEY_KINDS, type Silence } from "../domain";
+import { INCIDENT_TYPES, KEY_KINDS, ROMAN, type Silence } from "../domain";
 import { apiDeps } from "../http/run";
 import { describeMatcher, isActive, type Silences } from "../incidents/silences";
 import { connectRedis } from "../redis/client";
@@ -77,6 +77,27 @@ export function registerSilenceCommands(program: Command, deps: SilenceCliDeps):
         if (o.json) return out(list.map((x) => JSON.stringify(x)).join("\n"));
         if (list.length === 0) return deps.say(o.all ? "no silences this week" : "no active silences");
         out(list.map((x) => silenceLine(x)).join("\n"));
+      }),
+    );
+
+  silence
+    .command("suppressed")
+    .description("incident openings silences and inhibiting incidents stopped, newest first")
+    .option("--limit <n>", "at most this many", (v) => Number(v), 50)
+    .option("--json", "one JSON object per line")
+    .action(async (o: { limit: number; json?: boolean }) =>
+      withSilences(deps, async (s) => {
+        const list = await s.suppressed(o.limit);
+        if (o.json) return out(list.map((x) => JSON.stringify(x)).join("\n"));
+        if (list.length === 0) return deps.say("nothing suppressed this week");
+        out(
+          list
+            .map(
+              (x) =>
+                `${new Date(x.at).toISOString()}  ${x.reason.padEnd(9)} ${x.type.padEnd(9)} ${x.kind} "${x.key}"  grade ${ROMAN[x.grade]}  by ${x.silenceId ?? x.incidentId ?? "?"}`,
+            )
+            .join("\n"),
+        );
       }),
     );
 

@@ -4,7 +4,9 @@ import { Command } from "commander";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Silence } from "../../src/domain";
 import { registerSilenceCommands } from "../../src/cli/silence";
+import { apiDeps } from "../../src/http/run";
 import { cleanRedis, isolatedConfig, redisClient } from "../helpers/env";
+import { testSpike } from "../helpers/spikes";
 
 const cfg = isolatedConfig("silence-cli");
 const printed: string[] = [];
@@ -60,6 +62,18 @@ describe("silence commands", () => {
     ).not.toContain(added.id);
     await run("list", "--all");
     expect(printed.pop()).toContain(`${added.id}  hashtag "foo"  expired`);
+
+    // What the remaining silence stopped.
+    await run("suppressed");
+    expect(said.pop()).toBe("nothing suppressed this week");
+    const redis = redisClient(cfg);
+    const incidents = apiDeps(cfg, redis).incidents;
+    expect((await incidents.applySpike(testSpike("anything"), "cli-1")).outcome).toBe("silenced");
+    redis.disconnect();
+    await run("suppressed");
+    expect(printed.pop()).toMatch(
+      /Z {2}silenced +rumour +hashtag "anything" {2}grade (III|IV) {2}by SIL-[0-9a-f]{10}$/,
+    );
 
     await expect(run("add", "--for", "1h", "--reason", "x")).rejects.toThrow(/matches a key/);
     await expect(run("add", "--type", "abuse", "--for", "1h")).rejects.toThrow(/--reason/);
