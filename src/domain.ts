@@ -210,6 +210,59 @@ export interface Incident {
   summary: IncidentSummary;
 }
 
+/**
+ * What a silence matches: a key (kind and value, normalised as the windows count it), a key kind,
+ * an incident type, or a combination (all given parts must match). At least one part.
+ */
+export interface SilenceMatcher {
+  kind?: KeyKind;
+  key?: string;
+  type?: IncidentType;
+}
+
+/** A lead's silence: matching spikes and report floods open and extend nothing until it ends. */
+export interface Silence {
+  id: string;
+  matcher: SilenceMatcher;
+  reason: string;
+  createdBy: string;
+  /** ms since epoch. */
+  createdAt: number;
+  endsAt: number;
+  /** Set when a lead ended it early. */
+  expiredAt?: number;
+  expiredBy?: string;
+}
+
+/** A silence as a lead asks for it: at least one of kind (with key, one key), type; a duration such as "2h". */
+export interface SilenceInput {
+  kind?: string;
+  key?: string;
+  type?: string;
+  /** How long: "30m", "2h", "1d", "1h30m" (at most 30 days). */
+  for: string;
+  reason: string;
+}
+
+/** An incident opening that did not happen: silenced, or inhibited by a graver incident on its key. */
+export interface SuppressedOpening {
+  /** The evidence reference (spike stream id, report-flood period). */
+  ref: string;
+  at: number;
+  reason: "silenced" | "inhibited";
+  type: IncidentType;
+  source: IncidentSource;
+  kind: string;
+  key: string;
+  /** The grade the incident would have had. */
+  grade: Grade;
+  text: string;
+  /** The silence that matched (silenced). */
+  silenceId?: string;
+  /** The open grade I or II incident on the same key (inhibited). */
+  incidentId?: string;
+}
+
 export type IncidentEventKind =
   "opened" | "extended" | "regraded" | "state" | "reopened" | "resolve_proposed" | "statement" | "action";
 
@@ -368,7 +421,9 @@ export type AuditKind =
   | "login"
   | "token_create"
   | "token_revoke"
-  | "appeal";
+  | "appeal"
+  | "silence_add"
+  | "silence_expire";
 
 /** One append-only audit entry: who did what, when and why. */
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 // Typed instrumentation events: stages emit, metrics and logs subscribe. Imports nothing from src/.
 import { EventEmitter } from "node:events";
-import type { IncidentEvent, Post, Report, Score, Spike } from "./domain";
+import type { IncidentEvent, Post, Report, Score, Spike, SuppressedOpening } from "./domain";
 
 export interface PipelineEvents {
   /** One pipeline step finished and its effects are durable. */
@@ -40,6 +40,8 @@ export interface PipelineEvents {
   stepEvidence: [{ posts: { post: Post; score: Score; tags: string[] }[]; reports: Report[] }];
   /** An incident event was recorded (opened, re-graded, state change, statement, ...). */
   incident: [IncidentEvent];
+  /** An incident opening (or extension) a silence or an inhibiting incident stopped (once per reference). */
+  suppressed: [SuppressedOpening];
   /** A review queue change (src/review): enqueue, claim, decision, release, expiry, reassignment. */
   review: [
     {

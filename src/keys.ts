@@ -172,6 +172,31 @@ export class Keys {
     return `${this.prefix}:{inc}:lease`;
   }
 
+  /** One silence (a JSON string), kept until a while after it ends (see incidents/silences.ts). */
+  silence(id: string): string {
+    return `${this.prefix}:{inc}:silence:${id}`;
+  }
+
+  /** Prefix of silence keys; the open-or-extend script appends the silence id. */
+  silencePrefix(): string {
+    return `${this.prefix}:{inc}:silence:`;
+  }
+
+  /** Every silence id by its end (a sorted set, score = endsAt ms; an expired one, its expiry). */
+  silences(): string {
+    return `${this.prefix}:{inc}:silences`;
+  }
+
+  /** Openings suppressed by a silence or an inhibiting incident: evidence reference by time (a sorted set). */
+  suppressed(): string {
+    return `${this.prefix}:{inc}:suppressed`;
+  }
+
+  /** The suppressed openings' records (a hash: evidence reference → JSON). */
+  suppressedRecords(): string {
+    return `${this.prefix}:{inc}:suppressed:r`;
+  }
+
   /** Key a worker writes to measure Redis latency (technical incidents). */
   healthProbe(): string {
     return `${this.prefix}:{health}:probe`;

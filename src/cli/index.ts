@@ -18,6 +18,7 @@ import { registerWindowsCommands } from "./windows";
 import { registerScoreCommands } from "./score";
 import { registerIncidentCommands } from "./incident";
 import { registerApiCommands } from "./serve";
+import { registerSilenceCommands } from "./silence";
 import { Keys } from "../keys";
 
 const program = new Command("modstream")
@@ -133,5 +134,6 @@ registerWindowsCommands(program, { config, say });
 registerScoreCommands(program);
 registerIncidentCommands(program, { config, say, keys: (prefix) => new Keys(prefix) });
 registerApiCommands(program, { config, say });
+registerSilenceCommands(program, { config, say });
 
 await runProgram(program);

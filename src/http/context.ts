@@ -5,6 +5,7 @@ import type { RedisClient } from "../redis/client";
 import type { ApiConfig, IncidentsConfig } from "../config";
 import type { Events } from "../events";
 import type { IncidentService } from "../incidents/service";
+import type { Silences } from "../incidents/silences";
 import type { Keys } from "../keys";
 import type { AuthStore } from "../review/auth";
 import type { ReviewService } from "../review/queue";
@@ -20,6 +21,7 @@ export interface ServerDeps {
   events: Events;
   review: ReviewService;
   incidents: IncidentService;
+  silences: Silences;
   auth: AuthStore;
   /** Readiness of the services behind the API (Redis is checked here; Kafka by the caller). */
   ready?: () => Promise<Record<string, boolean>>;

@@ -9,6 +9,8 @@ import { Partitioners } from "kafkajs";
 import { apiConfig, appealsConfig, REPO_ROOT, type Config } from "../config";
 import { Events } from "../events";
 import { IncidentService } from "../incidents/service";
+import { Silences } from "../incidents/silences";
+import { normaliseKey } from "../windows/keyset";
 import type { Logger } from "../log";
 import { startApiMetrics } from "../metrics/api";
 import { AuthStore } from "../review/auth";
@@ -50,7 +52,8 @@ export function apiDeps(cfg: Config, redis: RedisClient, events = new Events()) 
   });
   const auth = new AuthStore(redis, keys, api.sessionTtlSeconds);
   const appealsGroup = appealsConfig(p).group;
-  return { api, incidentsConfig: ic, appealsGroup, redis, keys, events, review, incidents, auth };
+  const silences = new Silences({ redis, keys, normaliseKey, audit: (e) => review.audit.append(e) });
+  return { api, incidentsConfig: ic, appealsGroup, redis, keys, events, review, incidents, silences, auth };
 }
 
 export async function startApi(

@@ -1,6 +1,14 @@
 // TypeBox schemas of the API: one source for validation, the OpenAPI document and the TS types.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { APPEAL_REASON_MAX, DECISION_KINDS, INCIDENT_STATES, INCIDENT_TYPES, REVIEW_QUEUES, ROLES } from "../domain";
+import {
+  APPEAL_REASON_MAX,
+  DECISION_KINDS,
+  INCIDENT_STATES,
+  INCIDENT_TYPES,
+  KEY_KINDS,
+  REVIEW_QUEUES,
+  ROLES,
+} from "../domain";
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
@@ -213,6 +221,54 @@ export const AuditEntry = Type.Object({
   incidentId: Type.Optional(Type.String()),
   what: Type.Optional(Type.String()),
   why: Type.Optional(Type.String()),
+});
+
+const SilenceMatcher = Type.Object(
+  {
+    kind: Type.Optional(Enum(KEY_KINDS, "key kind")),
+    key: Type.Optional(Type.String({ description: "the key's value as the windows count it (#Foo → foo)" })),
+    type: Type.Optional(Enum(INCIDENT_TYPES, "incident type")),
+  },
+  { description: "all given parts must match" },
+);
+
+export const Silence = Type.Object(
+  {
+    id: Type.String(),
+    matcher: SilenceMatcher,
+    reason: Type.String(),
+    createdBy: Type.String(),
+    createdAt: Type.Number({ description: "ms since epoch" }),
+    endsAt: Type.Number({ description: "ms since epoch" }),
+    expiredAt: Type.Optional(Type.Number({ description: "set when ended early" })),
+    expiredBy: Type.Optional(Type.String()),
+  },
+  { $id: "Silence" },
+);
+
+export const SilenceBody = Type.Object(
+  {
+    kind: Type.Optional(Enum(KEY_KINDS, "key kind; with key, one key")),
+    key: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "e.g. #foo (needs kind)" })),
+    type: Type.Optional(Enum(INCIDENT_TYPES, "incident type")),
+    for: Type.String({ minLength: 1, maxLength: 20, description: "how long: 30m, 2h, 1d, 1h30m (at most 30 days)" }),
+    reason: Type.String({ minLength: 1, maxLength: 500, description: "why (required; shown with the silence)" }),
+  },
+  { additionalProperties: false },
+);
+
+export const SuppressedOpening = Type.Object({
+  ref: Type.String({ description: "evidence reference (spike stream id, report-flood period)" }),
+  at: Type.Number(),
+  reason: Enum(["silenced", "inhibited"] as const),
+  type: Queue,
+  source: Type.String(),
+  kind: Type.String(),
+  key: Type.String(),
+  grade: Grade,
+  text: Type.String(),
+  silenceId: Type.Optional(Type.String({ description: "the silence that matched" })),
+  incidentId: Type.Optional(Type.String({ description: "the live grade I or II incident that inhibited it" })),
 });
 
 export const Principal = Type.Object({ tokenId: Type.String(), name: Type.String(), role: Role });

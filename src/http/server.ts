@@ -28,6 +28,7 @@ import { reviewRoutes } from "./routes/review";
 import { incidentRoutes } from "./routes/incidents";
 import { adminRoutes } from "./routes/admin";
 import { appealRoutes } from "./routes/appeals";
+import { silenceRoutes } from "./routes/silences";
 
 export type RouteRole = Role | "public";
 
@@ -153,6 +154,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(incidentRoutes(ctx), { prefix: "/api" });
   await app.register(adminRoutes(ctx), { prefix: "/api" });
   await app.register(appealRoutes(ctx), { prefix: "/api" });
+  await app.register(silenceRoutes(ctx), { prefix: "/api" });
   if (uiDir) await app.register(fastifyStatic, { root: uiDir, prefix: "/", wildcard: false, index: "index.html" });
   return app;
 }

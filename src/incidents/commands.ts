@@ -13,6 +13,7 @@ import {
   type IncidentSource,
   type IncidentState,
   type IncidentType,
+  type SuppressedOpening,
   ROMAN,
 } from "../domain";
 import { badRequest, configInvalid, incidentConflict, incidentNotFound, invalidTransition } from "../errors";
@@ -49,13 +50,21 @@ export interface OpenInput {
   text: string;
   /** More window tags that belong to the same incident (its near-duplicate cluster). */
   aliases?: string[];
+  /** Window tags the evidence's posts carry: a key silence on one of them silences this too. */
+  carried?: string[];
   actor?: string;
 }
 
 export interface OpenResult {
   outcome: Exclude<OpenOutcome, "moved" | "stale">;
+  /** The incident; for "silenced" the silence, for "inhibited" the inhibiting incident. */
   id: string;
+  /** What was suppressed (silenced / inhibited), absent when this reference was suppressed before. */
+  suppressed?: SuppressedOpening;
 }
+
+/** True when nothing was opened or extended: a silence or an inhibiting incident stopped it. */
+export const wasSuppressed = (r: OpenResult): boolean => r.outcome === "silenced" || r.outcome === "inhibited";
 
 export interface ListFilter {
   state?: IncidentState;
@@ -114,7 +123,12 @@ export class IncidentCommands {
         actor: input.actor ?? SYSTEM,
         text: input.text,
         aliases,
+        carried: input.carried,
       });
+      if (r.outcome === "silenced" || r.outcome === "inhibited") {
+        if (r.suppressed) this.o.events.emit("suppressed", r.suppressed);
+        return { outcome: r.outcome, id: r.id, suppressed: r.suppressed };
+      }
       if (r.outcome === "moved") id = r.id;
       else if (r.outcome === "stale") id = incidentId(input.type, `${input.ref}#${attempt}`);
       else {

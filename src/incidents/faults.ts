@@ -1,7 +1,7 @@
 // Technical faults (技术故障): each worker's health watcher opens or keeps alive the grade-IV
 // technical incident of a signal, and resolves it once no worker has reported it for a while.
 import type { Incident } from "../domain";
-import { SYSTEM, type IncidentCommands, type OpenResult } from "./commands";
+import { SYSTEM, wasSuppressed, type IncidentCommands, type OpenResult } from "./commands";
 import { isLive } from "./lifecycle";
 
 /** Opens (or keeps alive) the grade-IV technical incident of a fault signal. */
@@ -24,7 +24,7 @@ export async function reportFault(
     firstEvidenceAt: since,
     text,
   });
-  await c.store.setFields(r.id, { lastActivityAt: c.now() });
+  if (!wasSuppressed(r)) await c.store.setFields(r.id, { lastActivityAt: c.now() });
   return r;
 }
 

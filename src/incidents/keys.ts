@@ -20,5 +20,10 @@ export interface IncidentKeys {
   incidentList(): string;
   incidentOutbox(): string;
   incidentLease(): string;
+  silence(id: string): string;
+  silencePrefix(): string;
+  silences(): string;
+  suppressed(): string;
+  suppressedRecords(): string;
   healthProbe(): string;
 }

@@ -3,7 +3,7 @@
 // of reports is judged by what was reported: against a post the models scored harmful it opens
 // the incident its reports name (and raises the post's priority); against a harmless post it is
 // report-bombing, a malicious attack by the reporters, never abuse against the target.
-import type { IncidentCommands, OpenResult } from "./commands";
+import { wasSuppressed, type IncidentCommands, type OpenResult } from "./commands";
 import { REPORT_TYPE } from "./evidence";
 import { figuresOf } from "./grade";
 
@@ -58,10 +58,11 @@ export async function scanReports(c: IncidentCommands): Promise<OpenResult[]> {
         firstEvidenceAt,
         text: `report-bombing: ${reporters} accounts reported a post the models score as harmless (${reason})`,
       });
+      out.push(r);
+      if (wasSuppressed(r)) continue;
       // A continuing flood (the same reference) still grows the incident's peak figures and title.
       if (r.outcome === "duplicate") await c.regrade(r.id, figures);
       await c.describe(r.id, [], `report-bombing of post ${post} by ${reporters} accounts`);
-      out.push(r);
       continue;
     }
     const type = REPORT_TYPE[reason] ?? "abuse";
@@ -77,9 +78,10 @@ export async function scanReports(c: IncidentCommands): Promise<OpenResult[]> {
       firstEvidenceAt,
       text: `${reporters} distinct reporters reported ${kind} "${key}" (${reason})`,
     });
+    out.push(r);
+    if (wasSuppressed(r)) continue;
     if (r.outcome === "duplicate") await c.regrade(r.id, figures);
     await c.describe(r.id);
-    out.push(r);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Spike → incident: the figures of a detected spike from its window, its near-duplicate cluster
 // from the evidence sample, and the evidence and sparkline copied into the incident.
 import type { Spike } from "../domain";
-import type { IncidentCommands, OpenResult } from "./commands";
+import { wasSuppressed, type IncidentCommands, type OpenResult } from "./commands";
 import { figuresOf } from "./grade";
 import { flaggedField, readWindow } from "./figures";
 import type { SampledPost } from "./store";
@@ -36,8 +36,9 @@ export async function applySpike(c: IncidentCommands, spike: Spike, ref: string)
     detectedAt: spike.detectedAt,
     text: `${spike.type} spike on ${spike.kind} "${spike.key}": ${spike.reason}`,
     aliases: clusterOf(sample),
+    carried: carriedBy(sample),
   });
-  if (r.outcome !== "duplicate") {
+  if (r.outcome !== "duplicate" && !wasSuppressed(r)) {
     await c.store.keepEvidence(r.id, sample.map(stripTags), c.config.evidence.perIncident);
     await c.store.addSparkline(r.id, w.buckets);
     await c.describe(
@@ -63,9 +64,16 @@ const RELATED = ["{cluster:", "{mention:", "{url:"];
  * single post is not enough to merge two incidents.
  */
 export function clusterOf(sample: readonly SampledPost[]): string[] {
+  return carriedBy(sample).filter((t) => RELATED.some((k) => t.startsWith(k)));
+}
+
+/**
+ * Every window tag carried by at least a quarter of the sampled posts (at least two), as for the
+ * cluster: a burst on a silenced hashtag that also spikes on its text's band keys is silenced there too.
+ */
+export function carriedBy(sample: readonly SampledPost[]): string[] {
   const counts = new Map<string, number>();
-  for (const p of sample)
-    for (const t of p.tags) if (RELATED.some((k) => t.startsWith(k))) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const p of sample) for (const t of p.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
   const min = Math.max(2, Math.ceil(sample.length / 4));
   return [...counts].filter(([, n]) => n >= min).map(([t]) => t);
 }

@@ -3,7 +3,14 @@
 import { defineScripts } from "../redis/scripts";
 import type { Redis } from "ioredis";
 import type { RedisClient } from "../redis/client";
-import type { EvidencePost, Incident, IncidentEvent, IncidentState } from "../domain";
+import {
+  INCIDENT_TYPES,
+  type EvidencePost,
+  type Incident,
+  type IncidentEvent,
+  type IncidentState,
+  type SuppressedOpening,
+} from "../domain";
 import type { IncidentKeys } from "./keys";
 import { batch, execChecked } from "../redis/client";
 import { showKey, titleOf } from "./title";
@@ -17,7 +24,18 @@ type Client = Redis & {
   incSampleAdd(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 };
 
-export type OpenOutcome = "opened" | "extended" | "reopened" | "duplicate" | "moved" | "stale";
+export type OpenOutcome =
+  "opened" | "extended" | "reopened" | "duplicate" | "moved" | "stale" | "silenced" | "inhibited";
+
+/**
+ * Inhibition: a live incident of grade I or II on a key keeps a new incident of grade III or IV
+ * (of another type) on the same key from opening (docs/incidents.md, "Silences and inhibition").
+ */
+export const INHIBITING_GRADE = 2;
+export const INHIBITED_FROM = 3;
+/** Suppressed openings kept for the API and UI: the newest this many, for at most this long. */
+export const SUPPRESSED_KEPT = 1000;
+export const SUPPRESSED_RETAIN_MS = 7 * 86_400_000;
 
 export interface OpenArgs {
   id: string;
@@ -29,6 +47,8 @@ export interface OpenArgs {
   actor: string;
   text: string;
   aliases: string[];
+  /** More window tags a key silence matches: those the evidence's sampled posts carry. */
+  carried?: string[];
 }
 
 /** A post in a window key's evidence sample, with the window tags it was counted under. */
@@ -83,21 +103,42 @@ export class IncidentStore {
     readonly keys: IncidentKeys,
   ) {
     this.redis = defineScripts<Client>(redis, new URL("./lua/", import.meta.url), {
-      incOpenOrExtend: "open-or-extend-5.lua",
+      incOpenOrExtend: "open-or-extend-8.lua",
       incTransition: "transition-4.lua",
       incRecord: "record-3.lua",
       incSampleAdd: "sample-add.lua",
     });
   }
 
-  async openOrExtend(a: OpenArgs): Promise<{ outcome: OpenOutcome; id: string; event?: IncidentEvent }> {
+  /**
+   * One open-or-extend decision (lua/open-or-extend-8.lua). For "silenced" / "inhibited", `id` is
+   * the silence / the inhibiting incident and `suppressed` the record (absent when this reference
+   * was suppressed before).
+   */
+  async openOrExtend(a: OpenArgs): Promise<{
+    outcome: OpenOutcome;
+    id: string;
+    event?: IncidentEvent;
+    suppressed?: SuppressedOpening;
+  }> {
     const k = this.keys;
+    const ctx = {
+      carried: a.carried ?? [],
+      types: INCIDENT_TYPES.filter((t) => t !== a.type),
+      inhibitingGrade: INHIBITING_GRADE,
+      inhibitedFrom: INHIBITED_FROM,
+      keep: SUPPRESSED_KEPT,
+      retainMs: SUPPRESSED_RETAIN_MS,
+    };
     const [outcome, id, json] = await this.redis.incOpenOrExtend(
       k.incidentIndex(),
       k.incident(a.id),
       k.incidentTimeline(a.id),
       k.incidentOutbox(),
       k.incidentList(),
+      k.silences(),
+      k.suppressed(),
+      k.suppressedRecords(),
       a.id,
       a.now,
       a.coolDownMs,
@@ -106,9 +147,14 @@ export class IncidentStore {
       JSON.stringify(a.fields),
       a.actor,
       a.text,
+      k.silencePrefix(),
+      JSON.stringify(ctx),
       ...a.aliases,
     );
-    return { outcome: outcome as OpenOutcome, id, event: json ? (JSON.parse(json) as IncidentEvent) : undefined };
+    const o = outcome as OpenOutcome;
+    if (o === "silenced" || o === "inhibited")
+      return { outcome: o, id, suppressed: json ? (JSON.parse(json) as SuppressedOpening) : undefined };
+    return { outcome: o, id, event: json ? (JSON.parse(json) as IncidentEvent) : undefined };
   }
 
   async transition(

@@ -39,6 +39,8 @@ export const INCIDENT_EVENTS = [
   "action",
 ] as const;
 
+export const SUPPRESSED_REASONS = ["silenced", "inhibited"] as const;
+
 export interface OpenIncidents {
   type: string;
   grade: string;
@@ -178,6 +180,12 @@ export function createMetrics(sources: MetricsSources) {
       labelNames: ["event", "type", "grade"] as const,
       registers,
     }),
+    incidentsSuppressed: new Counter({
+      name: "modstream_incidents_suppressed_total",
+      help: "Incident openings or extensions that did not happen: a lead's silence matched (silenced) or a graver live incident on the same key inhibited a new one (inhibited), by type.",
+      labelNames: ["type", "reason"] as const,
+      registers,
+    }),
     incidentsResolved: new Counter({
       name: "modstream_incidents_resolved_total",
       help: "Incidents declared resolved, by type.",
@@ -233,6 +241,7 @@ export function createMetrics(sources: MetricsSources) {
   }
   for (const t of INCIDENT_TYPES) {
     m.incidentsResolved.labels(t).inc(0);
+    for (const r of SUPPRESSED_REASONS) m.incidentsSuppressed.labels(t, r).inc(0);
     m.incidentTimeToDetect.zero({ type: t });
     for (const g of GRADE_NUMERALS) for (const e of INCIDENT_EVENTS) m.incidentEvents.labels(e, t, g).inc(0);
   }

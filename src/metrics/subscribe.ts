@@ -3,7 +3,14 @@
 import { CATEGORIES, DECISION_KINDS, INCIDENT_TYPES, REVIEW_QUEUES, ROMAN } from "../domain";
 import type { Events, PipelineEvents } from "../events";
 import { known } from "./base";
-import { DEAD_LETTER_LABELS, INCIDENT_EVENTS, KNOWN_STAGES, type Input, type Metrics } from "./registry";
+import {
+  DEAD_LETTER_LABELS,
+  INCIDENT_EVENTS,
+  KNOWN_STAGES,
+  SUPPRESSED_REASONS,
+  type Input,
+  type Metrics,
+} from "./registry";
 import { REVIEW_EVENTS, type ReviewEventMetrics } from "./review-metrics";
 
 export interface InputTopics {
@@ -99,6 +106,9 @@ export function subscribeMetrics(events: Events, m: Metrics, topics: InputTopics
       m.incidentEvents.labels(kind, type, grade).inc();
       if (e.kind === "state" && e.state === "resolved") m.incidentsResolved.labels(type).inc();
       if (e.detectedAfterMs !== undefined) m.incidentTimeToDetect.labels(type).observe(e.detectedAfterMs / 1000);
+    }),
+    listen(events, "suppressed", (s) => {
+      m.incidentsSuppressed.labels(known(INCIDENT_TYPES, s.type), known(SUPPRESSED_REASONS, s.reason)).inc();
     }),
     listen(events, "spike", (s) => {
       m.spikesDetected.labels(s.type, s.category).inc();

@@ -30,6 +30,29 @@ export function normaliseUrl(raw: string): { url: string; domain: string } | und
 
 export const normaliseHashtag = (tag: string) => tag.replace(/^#/, "").normalize("NFKC").toLowerCase();
 
+/**
+ * A key's value as the windows count it, from what a person types: "#Foo" → "foo", a link in its
+ * canonical form, "@someone" → "someone". Empty when it is not a key of that kind (a bad URL).
+ */
+export function normaliseKey(kind: KeyKind, value: string): string {
+  const v = value.trim();
+  switch (kind) {
+    case "hashtag":
+      return normaliseHashtag(v);
+    case "url":
+      return normaliseUrl(v)?.url ?? "";
+    case "domain":
+      return normaliseUrl(v)?.domain ?? "";
+    case "mention":
+    case "author":
+      return v.replace(/^@/, "");
+    case "stream":
+    case "cluster":
+    case "post":
+      return v;
+  }
+}
+
 export function keysOf(post: Post, normalisedText: string): KeyRef[] {
   const out: KeyRef[] = [{ kind: "author", value: post.author.id }];
   for (const t of new Set(post.hashtags ?? [])) out.push({ kind: "hashtag", value: normaliseHashtag(t) });

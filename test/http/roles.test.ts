@@ -76,6 +76,16 @@ const MATRIX: { method: "GET" | "POST" | "DELETE"; url: string; route: string; n
     body: { text: "t" },
   },
   { method: "GET", url: "/api/audit", route: "/api/audit", need: "lead" },
+  { method: "GET", url: "/api/silences", route: "/api/silences", need: "moderator" },
+  {
+    method: "POST",
+    url: "/api/silences",
+    route: "/api/silences",
+    need: "lead",
+    body: { type: "rumour", for: "1m", reason: "role matrix" },
+  },
+  { method: "DELETE", url: "/api/silences/SIL-0000000000", route: "/api/silences/:id", need: "lead" },
+  { method: "GET", url: "/api/suppressed", route: "/api/suppressed", need: "moderator" },
   { method: "GET", url: "/api/tokens", route: "/api/tokens", need: "admin" },
   {
     method: "POST",

@@ -30,6 +30,7 @@ import {
   redisClient,
 } from "../helpers/env";
 import { markerScorer, messages, testPipeline } from "../helpers/pipeline";
+import { testSpike } from "../helpers/spikes";
 
 const statementsTopic = `statements-${randomBytes(3).toString("hex")}`;
 const cfg = isolatedConfig("incidents", (p) => ({
@@ -73,24 +74,7 @@ afterAll(async () => {
 const service = (client = redis, now?: () => number) =>
   new IncidentService({ redis: client, keys, pipeline: cfg.pipeline, events: new Events(), now });
 
-function spike(key: string, over: Partial<Spike> = {}): Spike {
-  const now = Date.now();
-  return {
-    type: "rumour",
-    category: "rumour",
-    kind: "hashtag",
-    key,
-    evidence: 8,
-    flagged: 12,
-    posts: 14,
-    authors: 12,
-    expected: 0.5,
-    reason: "test",
-    windowStart: now - 30_000,
-    detectedAt: now,
-    ...over,
-  };
-}
+const spike = (key: string, over: Partial<Spike> = {}) => testSpike(key, over);
 
 async function readTopic(topic: string, until: (values: string[]) => boolean): Promise<string[]> {
   const seen: { key: string; value: string }[] = [];

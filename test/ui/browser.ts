@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
 import { expect } from "vitest";
-import { REPO_ROOT } from "../../src/config";
+import { REPO_ROOT, type Config } from "../../src/config";
+import { startApi, type RunningApi } from "../../src/http/run";
+import type { RedisClient } from "../../src/redis/client";
+import { cleanRedis, deleteTopics, log, redisClient } from "../helpers/env";
 
 export interface Browser {
   context: BrowserContext;
@@ -68,4 +71,32 @@ export function collectDialogs(page: Page): string[] {
     void d.dismiss();
   });
   return dialogs;
+}
+
+export interface UiFixture {
+  running: RunningApi;
+  redis: RedisClient;
+  browser: Browser;
+  /** Closes the browser and the server, and deletes the config's keys and topics. */
+  close(): Promise<void>;
+}
+
+/** The UI built, the API listening on `cfg` (any port), a Redis client and a fresh browser. */
+export async function uiFixture(cfg: Config): Promise<UiFixture> {
+  await buildUi();
+  const running = await startApi(cfg, log, { port: 0 });
+  const redis = redisClient(cfg);
+  const browser = await openBrowser();
+  return {
+    running,
+    redis,
+    browser,
+    close: async () => {
+      await browser.close();
+      await running.close();
+      await cleanRedis(redis, cfg);
+      redis.disconnect();
+      await deleteTopics(cfg);
+    },
+  };
 }

@@ -12,9 +12,14 @@ import type {
   IncidentType,
   ReviewItem as DomainReviewItem,
   ReviewQueue,
+  Silence,
+  SilenceInput,
+  SuppressedOpening,
 } from "../../src/domain";
 
 export type { EvidencePost, IncidentEvent, IncidentState, IncidentType, ReviewQueue, AuditEntry };
+export type { Silence, SilenceInput, SuppressedOpening };
+
 export type ReviewPost = NonNullable<DomainReviewItem["post"]>;
 
 /** Near-duplicate single posts collapsed into one queue item: a decision applies to every copy. */
@@ -135,6 +140,12 @@ export const api = {
   incident: (id: string) => call<IncidentPage>("GET", `/api/incidents/${encodeURIComponent(id)}`),
   statement: (id: string, text: string) =>
     call<IncidentEvent>("POST", `/api/incidents/${encodeURIComponent(id)}/statements`, { text }),
+  silences: (all = false) =>
+    call<{ silences: Silence[]; now: number }>("GET", `/api/silences${all ? "?all=true" : ""}`),
+  /** Leads only. */
+  addSilence: (s: SilenceInput) => call<Silence>("POST", "/api/silences", s),
+  expireSilence: (id: string) => call<Silence>("DELETE", `/api/silences/${encodeURIComponent(id)}`),
+  suppressed: () => call<{ suppressed: SuppressedOpening[] }>("GET", "/api/suppressed?limit=100"),
   /** Leads only: the audit entries of one incident, newest first. */
   audit: (incidentId: string) =>
     call<{ entries: AuditEntry[] }>("GET", `/api/audit?incident=${encodeURIComponent(incidentId)}&limit=100`),

@@ -1,6 +1,6 @@
 // Pure helpers of the UI: how an incident is named, filtered and searched, and how times read.
 // No DOM here, so test/ui/format.test.ts runs them in Node.
-import { ROMAN, type Grade } from "../../src/domain";
+import { ROMAN, type Grade, type SilenceMatcher } from "../../src/domain";
 import type { IncidentJson, IncidentQuery } from "./api";
 
 export const numeral = (g: number): string => ROMAN[g as Grade] ?? String(g);
@@ -30,14 +30,25 @@ export function matches(i: IncidentJson, f: IncidentQuery): boolean {
   return [i.id, i.key, i.title ?? "", i.summary?.text ?? ""].some((s) => fold(s).includes(needle));
 }
 
-export function countdown(dueAt: number, now = Date.now()): { text: string; late: boolean } {
-  const ms = dueAt - now;
+/** 5_400_000 → "1h 30m 00s". */
+export function span(ms: number): string {
   const abs = Math.abs(ms);
   const h = Math.floor(abs / 3_600_000);
   const m = Math.floor((abs % 3_600_000) / 60_000);
   const s = Math.floor((abs % 60_000) / 1000);
-  const t = `${h ? `${h}h ` : ""}${m}m ${String(s).padStart(2, "0")}s`;
-  return ms >= 0 ? { text: `due in ${t}`, late: false } : { text: `late by ${t}`, late: true };
+  return `${h ? `${h}h ` : ""}${m}m ${String(s).padStart(2, "0")}s`;
+}
+
+export function countdown(dueAt: number, now = Date.now()): { text: string; late: boolean } {
+  const ms = dueAt - now;
+  return ms >= 0 ? { text: `due in ${span(ms)}`, late: false } : { text: `late by ${span(ms)}`, late: true };
+}
+
+/** What a silence matches, as a lead reads it: `hashtag "foo" · rumour`, `every mention key`, `every attack incident`. */
+export function matcherText(m: SilenceMatcher): string {
+  const key = m.key ? `${m.kind ?? "?"} "${m.key}"` : m.kind ? `every ${m.kind} key` : "";
+  if (!m.type) return key;
+  return key ? `${key} · ${m.type} only` : `every ${m.type} incident`;
 }
 
 export const clock = (at: number): string => new Date(at).toLocaleTimeString();

@@ -1,4 +1,4 @@
-// The moderators' review UI: sign in, then the queues (claim, decide) or the incidents page, with
+// The moderators' review UI: sign in, then the queues (claim, decide), the incidents page or the silences, with
 // live updates over server-sent events. Preact components (views in queues.tsx and incidents.tsx);
 // untrusted text only ever reaches the page as text.
 import { render } from "preact";
@@ -7,10 +7,12 @@ import { api, type Principal } from "./api";
 import { IncidentsView } from "./incidents";
 import { useKeys } from "./keys";
 import { QueuesView } from "./queues";
+import { SilencesView } from "./silences";
 
-type Route = { view: "queues" } | { view: "incidents"; id?: string };
+type Route = { view: "queues" } | { view: "incidents"; id?: string } | { view: "silences" };
 
 function route(hash: string): Route {
+  if (hash === "#/silences") return { view: "silences" };
   const m = /^#\/incidents(?:\/(.+))?$/.exec(hash);
   if (!m) return { view: "queues" };
   return m[1] ? { view: "incidents", id: decodeURIComponent(m[1]) } : { view: "incidents" };
@@ -89,6 +91,7 @@ function App() {
     if (!me) return;
     if (e.key === "i") go("#/incidents");
     else if (e.key === "q") go("#/queues");
+    else if (e.key === "m") go("#/silences");
   });
 
   if (me === undefined) return null;
@@ -104,6 +107,9 @@ function App() {
           <a href="#/incidents" class={where.view === "incidents" ? "active" : ""} data-testid="nav-incidents">
             Incidents<kbd>i</kbd>
           </a>
+          <a href="#/silences" class={where.view === "silences" ? "active" : ""} data-testid="nav-silences">
+            Silences<kbd>m</kbd>
+          </a>
         </nav>
         <span class="grow" />
         <span data-testid="me">
@@ -113,6 +119,8 @@ function App() {
       </header>
       {where.view === "queues" ? (
         <QueuesView me={me} version={version} />
+      ) : where.view === "silences" ? (
+        <SilencesView me={me} />
       ) : (
         <IncidentsView me={me} version={version} openId={where.id} go={go} />
       )}
