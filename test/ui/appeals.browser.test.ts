@@ -2,14 +2,12 @@
 // moderator who made a decision finds the appeals queue empty for them; a moderator of the appeals
 // desk sees the appeal (the author's words, verbatim and inert, and the decision contested),
 // claims it, overturns it with the keyboard, and one reversal reaches the actions topic.
-import type { RedisClient } from "../../src/redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthStore } from "../../src/review/auth";
-import { startApi, type RunningApi } from "../../src/http/run";
-import { cleanRedis, deleteTopics, isolatedConfig, kafkaClient, log, redisClient } from "../helpers/env";
+import { isolatedConfig, kafkaClient } from "../helpers/env";
 import { readTopic } from "../review/actions";
 import { TEST_API } from "../http/setup";
-import { buildUi, collectDialogs, openBrowser, signIn, type Browser } from "./browser";
+import { collectDialogs, signIn, uiFixture, type UiFixture } from "./browser";
 
 const cfg = isolatedConfig("ui-appeals", (p) => ({
   ...p,
@@ -17,19 +15,15 @@ const cfg = isolatedConfig("ui-appeals", (p) => ({
 }));
 const WORDS = `I was quoting the rumour to debunk it <img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script>`;
 
-let running: RunningApi;
-let redis: RedisClient;
-let browser: Browser;
+let ui: UiFixture;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  await buildUi();
-  running = await startApi(cfg, log, { port: 0 });
-  redis = redisClient(cfg);
-  const auth = new AuthStore(redis, running.deps.keys, 600);
+  ui = await uiFixture(cfg);
+  const auth = new AuthStore(ui.redis, ui.running.deps.keys, 600);
   for (const name of ["mia", "noa"]) tokens[name] = (await auth.createToken("moderator", name)).token;
   // mia suspends the author of a post; the author appeals.
-  const review = running.deps.review;
+  const review = ui.running.deps.review;
   await review.enqueuePost({
     queue: "rumour",
     reason: "rumour score 0.99",
@@ -57,24 +51,19 @@ beforeAll(async () => {
     "kafka",
   );
   expect(filed.ok).toBe(true);
-  browser = await openBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await running?.close();
-  await cleanRedis(redis, cfg);
-  redis.disconnect();
-  await deleteTopics(cfg);
+  await ui?.close();
 });
 
 describe("appeals UI", () => {
   it("keeps the appeal from its decider; the appeals desk overturns it and one reversal is published", async () => {
-    const { page, context } = browser;
+    const { page, context } = ui.browser;
     const dialogs = collectDialogs(page);
 
     // mia decided dec-1: the appeal waits in the queue, but claiming gives her nothing.
-    await signIn(page, running.url, tokens.mia!, "mia (moderator)");
+    await signIn(page, ui.running.url, tokens.mia!, "mia (moderator)");
     await page.getByTestId("queue-appeals").click();
     await expect.poll(() => page.getByTestId("count-appeals").textContent()).toBe("1");
     expect(await page.getByTestId("queue-appeals").textContent()).toContain("appeals-desk");
@@ -82,7 +71,7 @@ describe("appeals UI", () => {
     await expect.poll(() => page.getByTestId("message").textContent()).toBe("The queue is empty.");
     await context.clearCookies();
 
-    await signIn(page, running.url, tokens.noa!, "noa (moderator)");
+    await signIn(page, ui.running.url, tokens.noa!, "noa (moderator)");
     await page.getByTestId("queue-appeals").click();
     const waiting = page.getByTestId("items").getByTestId("item");
     await expect.poll(() => waiting.getByTestId("appeal-reason").textContent()).toBe(WORDS);
