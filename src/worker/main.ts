@@ -141,6 +141,7 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
       hotRefreshMs: p.windows.hotRefreshMs,
       newAccountDays: p.windows.newAccountDays,
       sampleUnflagged: p.windows.sampleUnflagged,
+      heavyHitters: p.windows.heavyHitters ?? 4096,
     },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
     windows: new RedisWindowStore({
