@@ -31,6 +31,13 @@ export interface PipelineOptions {
     sampleUnflagged: number;
     /** Keys per kind in the process's heavy-hitter sketches (see `matters`). */
     heavyHitters: number;
+    /**
+     * A flagged post is sampled as evidence under a key with full windows once the key has this
+     * many flagged posts (of any category, counted as in `matters`) for one of the post's
+     * categories: the detector examines a key from half its `detect.minFlagged`, and evidence is
+     * only read for a key that spiked.
+     */
+    evidenceMinFlagged: Record<Category, number>;
   };
   deadLetter: DeadLetter;
   windows: RedisWindowStore;
@@ -66,8 +73,11 @@ interface StepKey {
 interface KeyUse {
   /** Tallied in the candidate sets (the detector's posts and flagged per key). */
   candidate: boolean;
-  /** Full windows (counters, distinct authors) and evidence samples. */
+  /** Full windows (counters, distinct authors). */
   full: boolean;
+  watched: boolean;
+  /** Flagged posts in the step and, by the sketch, recently. */
+  flagged: number;
 }
 
 interface PostFacts {
@@ -194,7 +204,7 @@ export class Pipeline {
               score: s.score,
               tags: keys.map((k) => this.o.keys.tag(k.kind, k.value)),
               windowTags: keys
-                .filter((k) => use.get(`${k.kind}|${k.value}`)?.full)
+                .filter((k) => this.keepsEvidence(use.get(`${k.kind}|${k.value}`), s.score))
                 .map((k) => this.o.keys.tag(k.kind, k.value)),
             };
           }),
@@ -320,9 +330,17 @@ export class Pipeline {
       const flagged = k.flagged + this.sketch(this.seenFlagged, k.kind).estimate(k.value);
       const posts = k.posts + this.sketch(this.seen, k.kind).estimate(k.value);
       const full = watched || (k.flagged > 0 && flagged >= m) || (!LONG_TAIL.has(k.kind) && posts >= min);
-      out.set(id, { full, candidate: full || flagged > 0 || posts >= min });
+      out.set(id, { full, watched, flagged, candidate: full || flagged > 0 || posts >= min });
     }
     return out;
+  }
+
+  /** True when a flagged post with this score is sampled as evidence under a key (see `evidenceMinFlagged`). */
+  private keepsEvidence(u: KeyUse | undefined, score: Score): boolean {
+    if (!u?.full) return false;
+    if (u.watched) return true;
+    const min = this.o.keyWindows.evidenceMinFlagged;
+    return CATEGORIES.some((c) => score[c].flagged && u.flagged >= min[c]);
   }
 
   /** Once a step is durable: what it held goes into the sketches (a retried step decides as before). */

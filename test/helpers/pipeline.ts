@@ -61,6 +61,7 @@ export function testPipeline(
       newAccountDays: 7,
       sampleUnflagged: 1,
       heavyHitters: 4096,
+      evidenceMinFlagged: EVIDENCE_FROM_FIRST,
     },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
     windows,
@@ -71,6 +72,9 @@ export function testPipeline(
   });
   return { pipeline, windows, keys, events };
 }
+
+/** Every flagged post sampled as evidence under each key with full windows. */
+export const EVIDENCE_FROM_FIRST: Record<Category, number> = { rumour: 1, abuse: 1, attack: 1, data_leak: 1 };
 
 export function messages(posts: object[], firstOffset = 0): KafkaMessage[] {
   return posts.map((p, i) => ({

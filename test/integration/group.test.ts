@@ -13,6 +13,7 @@ import { DeadLetter } from "../../src/source/deadletter";
 import { BatchAggregate } from "../../src/windows/aggregate";
 import { Keys } from "../../src/keys";
 import { RedisWindowStore } from "../../src/windows/store";
+import { EVIDENCE_FROM_FIRST } from "../helpers/pipeline";
 import {
   cleanRedis,
   deleteTopics,
@@ -118,6 +119,7 @@ describe("crash between bucket updates and the partition mark", () => {
         newAccountDays: 7,
         sampleUnflagged: 4,
         heavyHitters: 4096,
+        evidenceMinFlagged: EVIDENCE_FROM_FIRST,
       },
       deadLetter: new DeadLetter(producer, cfg.pipeline.kafka.topics.deadLetter, events),
       windows,
