@@ -104,6 +104,11 @@ describe("windows in Redis", () => {
     expect(await redis.pfcount(keys.authors(l, s))).toBe(1);
     expect(await redis.zscore(keys.candidates("hashtag", "abuse", s, candidateShard("loud")), "loud")).toBe("2");
     expect(await windows.sumCounter(keys.tag("stream", "all"), "posts", s, s + 10, 10)).toBe(3);
+    // An unflagged hashtag that comes back in a later step: the process's sketch remembers it.
+    const q2 = one("o4", "quiet");
+    await pipeline.handleStep({ topic: "t", partition: 0, messages: messages([q2], 11) });
+    expect(await windows.sumCounter(q, "posts", s, s + 10, 10)).toBe(1);
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s, candidateShard("quiet")), "quiet")).toBe("1");
   });
 
   it("gives every key it writes an expiry", async () => {
