@@ -14,7 +14,6 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Kafka } from "kafkajs";
-import { Redis } from "ioredis";
 import { stringify } from "yaml";
 import type { Config, Pipeline } from "../src/config";
 import { createLogger } from "../src/log";
@@ -29,6 +28,7 @@ import { benchPosts, deleteTopic, preloadTopic, round, timedConsume } from "./ka
 import { ModelScorer } from "../src/score/scorer";
 import { normalise } from "../src/normalise";
 import type { WorkerReport } from "./e2e-worker";
+import { connectRedis, primaries, scanKeys, unlinkMatching, type RedisClient } from "../src/redis/client";
 
 const WORKER = fileURLToPath(new URL("./e2e-worker.ts", import.meta.url));
 const TARGET_RATIO = 0.6;
@@ -55,6 +55,10 @@ interface Resources {
   redisCpuMicrosPerPost: number;
   /** Memory of the run's own Redis keys at its end (MEMORY USAGE summed) per post, bytes. */
   redisBytesPerPost: number;
+  /** The same by key family (`keyFamily`), largest first: where the bytes go. */
+  redisBytesPerPostByFamily: Record<string, number>;
+  /** INFO commandstats over the run (all clients), the commands that took most time: calls and µs per post. */
+  redisCommandsPerPost: Record<string, { calls: number; micros: number }>;
 }
 
 export interface WorkersRun extends Resources {
@@ -69,6 +73,8 @@ export interface WorkersRun extends Resources {
 }
 
 export interface E2eResult {
+  /** True when the workers and every measurement ran against the Redis Cluster (REDIS_CLUSTER_NODES). */
+  redisCluster: boolean;
   posts: number;
   partitions: number;
   cores: number;
@@ -172,38 +178,91 @@ async function stop(children: Child[]): Promise<WorkerReport[]> {
   return finals;
 }
 
-async function dropRun(redis: Redis, kafka: Kafka, run: { pipeline: Pipeline; file: string }): Promise<void> {
-  for await (const keys of redis.scanStream({ match: `${run.pipeline.redis.prefix}:*`, count: 5000 }) as AsyncIterable<
-    string[]
-  >)
-    if (keys.length) await redis.unlink(...keys);
+async function dropRun(redis: RedisClient, kafka: Kafka, run: { pipeline: Pipeline; file: string }): Promise<void> {
+  await unlinkMatching(redis, `${run.pipeline.redis.prefix}:*`);
   const { topics } = run.pipeline.kafka;
   for (const t of Object.values(topics)) if (t !== topics.posts) await deleteTopic(kafka, t);
   rmSync(run.file, { force: true });
 }
 
-/** Redis server CPU seconds so far (user + system, all threads). */
-async function redisCpu(redis: Redis): Promise<number> {
-  const info = await redis.info("cpu");
-  const field = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
-  return field("used_cpu_user") + field("used_cpu_sys");
-}
-
-async function ownBytes(redis: Redis, prefix: string): Promise<number> {
-  let bytes = 0;
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 5000 }) as AsyncIterable<string[]>) {
-    const pipe = redis.pipeline();
-    for (const k of keys) pipe.memory("USAGE", k);
-    for (const [, v] of (await pipe.exec()) ?? []) bytes += Number(v ?? 0);
+/** Redis server CPU seconds so far (user + system, all threads), summed over the primaries of a Cluster. */
+async function redisCpu(redis: RedisClient): Promise<number> {
+  let total = 0;
+  for (const node of primaries(redis)) {
+    const info = await node.info("cpu");
+    const field = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
+    total += field("used_cpu_user") + field("used_cpu_sys");
   }
-  return bytes;
+  return total;
 }
 
-async function streamTotal(redis: Redis, prefix: string): Promise<number> {
+/** INFO commandstats summed over the primaries: command → calls and µs so far. */
+async function commandStats(redis: RedisClient): Promise<Map<string, { calls: number; usec: number }>> {
+  const out = new Map<string, { calls: number; usec: number }>();
+  for (const node of primaries(redis))
+    for (const m of (await node.info("commandstats")).matchAll(/^cmdstat_(\S+):calls=(\d+),usec=(\d+)/gm)) {
+      const prior = out.get(m[1] ?? "") ?? { calls: 0, usec: 0 };
+      out.set(m[1] ?? "", { calls: prior.calls + Number(m[2]), usec: prior.usec + Number(m[3]) });
+    }
+  return out;
+}
+
+/** The commands that took most Redis time between two `commandStats`, per post. */
+function commandsPerPost(
+  before: Map<string, { calls: number; usec: number }>,
+  after: Map<string, { calls: number; usec: number }>,
+  posts: number,
+  top = 10,
+): Record<string, { calls: number; micros: number }> {
+  const rows = [...after].map(([cmd, a]) => {
+    const b = before.get(cmd) ?? { calls: 0, usec: 0 };
+    return { cmd, calls: (a.calls - b.calls) / posts, micros: (a.usec - b.usec) / posts };
+  });
+  rows.sort((x, y) => y.micros - x.micros);
+  return Object.fromEntries(
+    rows.slice(0, top).map((r) => [r.cmd, { calls: round(r.calls, 3), micros: round(r.micros, 2) }]),
+  );
+}
+
+/**
+ * A key's family: its hash tag's kind and the name after the tag, up to the first part with a
+ * digit (a bucket, an id), e.g. `author:b`, `cand:z:posts`, `hashtag:ev`, `review:item`.
+ */
+export function keyFamily(key: string, prefix: string): string {
+  const rest = key.slice(prefix.length + 1);
+  const m = /^\{([^:}]+)[^}]*\}(.*)$/.exec(rest);
+  if (!m) return rest.split(":")[0] ?? rest;
+  const parts: string[] = [];
+  for (const p of (m[2] ?? "").split(":").filter(Boolean)) {
+    if (/\d/.test(p)) break;
+    parts.push(p);
+  }
+  return [m[1], ...parts].join(":");
+}
+
+/** MEMORY USAGE of the run's own keys on every primary: in all and by `keyFamily`. */
+async function ownBytes(redis: RedisClient, prefix: string): Promise<{ total: number; byFamily: Map<string, number> }> {
+  let total = 0;
+  const byFamily = new Map<string, number>();
+  for (const node of primaries(redis))
+    for await (const keys of node.scanStream({ match: `${prefix}:*`, count: 5000 }) as AsyncIterable<string[]>) {
+      if (keys.length === 0) continue;
+      const pipe = node.pipeline();
+      for (const k of keys) pipe.memory("USAGE", k);
+      ((await pipe.exec()) ?? []).forEach(([, v], i) => {
+        const bytes = Number(v ?? 0);
+        const family = keyFamily(keys[i] ?? "", prefix);
+        total += bytes;
+        byFamily.set(family, (byFamily.get(family) ?? 0) + bytes);
+      });
+    }
+  return { total, byFamily };
+}
+
+async function streamTotal(redis: RedisClient, prefix: string): Promise<number> {
   const keys = new Keys(prefix);
   let total = 0;
-  const match = keys.bucketPattern(keys.tag("stream", STREAM));
-  for await (const batch of redis.scanStream({ match, count: 1000 }) as AsyncIterable<string[]>)
+  for await (const batch of scanKeys(redis, keys.bucketPattern(keys.tag("stream", STREAM))))
     for (const k of batch) total += Number((await redis.hget(k, "posts")) ?? 0);
   return total;
 }
@@ -214,12 +273,13 @@ function tenths(samples: number[]): number[] {
   return Array.from({ length: 11 }, (_, i) => samples[Math.round((i / 10) * (samples.length - 1))] ?? 0);
 }
 
-async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka }, topic: string, workers: number) {
+async function timedWorkers(o: E2eOptions, deps: { redis: RedisClient; kafka: Kafka }, topic: string, workers: number) {
   const run = runPipeline(o.config, topic);
   const label = `${workers} worker${workers > 1 ? "s" : ""}`;
   o.say(`${label}: starting (group ${run.id})`);
   const cpu0 = cpuTimes();
   const redisCpu0 = await redisCpu(deps.redis);
+  const commands0 = await commandStats(deps.redis);
   const children = Array.from({ length: workers }, (_, i) => spawnWorker(run.file, i));
   const deadline = Date.now() + Math.max(600_000, o.count * 2);
   let lastSay = 0;
@@ -237,6 +297,7 @@ async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka },
     }
     const cpu1 = cpuTimes();
     const redisCpu1 = await redisCpu(deps.redis);
+    const commands1 = await commandStats(deps.redis);
     const finals = await stop(children);
     const firstAt = Math.min(...finals.map((f) => f.firstAt).filter((t) => t > 0));
     const lastAt = Math.max(...finals.map((f) => f.lastAt));
@@ -261,7 +322,11 @@ async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka },
       ),
       machineBusy: round((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total), 2),
       redisCpuMicrosPerPost: round(((redisCpu1 - redisCpu0) * 1e6) / posts, 1),
-      redisBytesPerPost: Math.round(bytes / posts),
+      redisBytesPerPost: Math.round(bytes.total / posts),
+      redisBytesPerPostByFamily: Object.fromEntries(
+        [...bytes.byFamily].sort((a, b) => b[1] - a[1]).map(([f, b]) => [f, round(b / posts, 1)]),
+      ),
+      redisCommandsPerPost: commandsPerPost(commands0, commands1, posts),
     };
   } finally {
     for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGKILL");
@@ -270,7 +335,7 @@ async function timedWorkers(o: E2eOptions, deps: { redis: Redis; kafka: Kafka },
 }
 
 /** One worker fed live at `rate` posts/s: event time (stamped when sent) → durable, per post. */
-async function liveLatency(o: E2eOptions, deps: { redis: Redis; kafka: Kafka }, rate: number, corpus?: Corpus) {
+async function liveLatency(o: E2eOptions, deps: { redis: RedisClient; kafka: Kafka }, rate: number, corpus?: Corpus) {
   const topic = `bench-e2e-live-${randomBytes(3).toString("hex")}`;
   const admin = deps.kafka.admin();
   await admin.connect();
@@ -319,7 +384,7 @@ async function liveLatency(o: E2eOptions, deps: { redis: Redis; kafka: Kafka }, 
 export async function benchE2e(o: E2eOptions): Promise<E2eResult> {
   const log = createLogger("warn", "bench");
   const kafka = createKafka(o.config, log);
-  const redis = new Redis(o.config.redisUrl);
+  const redis = connectRedis(o.config);
   const corpus = loadBenignCorpus(defaultDataDir());
   const topic = await preloadTopic(kafka, o.count, o.partitions, o.say, corpus);
   try {
@@ -337,6 +402,7 @@ export async function benchE2e(o: E2eOptions): Promise<E2eResult> {
     o.say("scoring alone: the same posts, normalised and scored in this process");
     const scoring = await scoringOnly(o.count, corpus);
     return {
+      redisCluster: o.config.redisClusterNodes !== undefined,
       posts: o.count,
       partitions: o.partitions,
       cores: cpus().length,

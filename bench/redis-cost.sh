@@ -4,8 +4,8 @@
 #   REDIS_CLUSTER_NODES=127.0.0.1:17001,... bash bench/redis-cost.sh 60000
 # Publishes N synthetic posts to a topic of its own, then runs one worker (`modstream run`, every
 # stage) over them; Redis CPU is INFO cpu (user + sys) summed over the primaries, before and after.
-# Until `bench e2e --redis-cluster` exists, this is how the cluster figures in docs/scale-out.md
-# were taken.
+# `npm run bench -- e2e --redis-cluster` measures the same and more (bytes by key family, command
+# stats, scoring alone); this script stays as a quick check of `modstream run` itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-60000}

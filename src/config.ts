@@ -160,6 +160,8 @@ const PipelineSchema = Type.Object(
         hotRefreshMs: PositiveInt,
         newAccountDays: Type.Number({ minimum: 0 }),
         sampleUnflagged: PositiveInt,
+        /** Keys per kind in each worker's heavy-hitter sketches (default 4096). */
+        heavyHitters: Type.Optional(PositiveInt),
         /** How far a createdAt may run ahead of the broker's timestamp (default 300 s). */
         maxFutureSkewSeconds: Type.Optional(PositiveInt),
       },

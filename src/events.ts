@@ -37,7 +37,13 @@ export interface PipelineEvents {
    * their counts are durable; the incidents stage samples evidence from it. Emitted only when
    * someone listens.
    */
-  stepEvidence: [{ posts: { post: Post; score: Score; tags: string[] }[]; reports: Report[] }];
+  stepEvidence: [
+    {
+      /** `tags`: every window key of the post; `windowTags`: those that got full windows (they keep evidence). */
+      posts: { post: Post; score: Score; tags: string[]; windowTags?: string[] }[];
+      reports: Report[];
+    },
+  ];
   /** An incident event was recorded (opened, re-graded, state change, statement, ...). */
   incident: [IncidentEvent];
   /** An incident opening (or extension) a silence or an inhibiting incident stopped (once per reference). */

@@ -51,7 +51,7 @@ export class Keys {
     return `${this.prefix}:${tag}:b:*`;
   }
 
-  /** Guard hash of one candidate sub-set's sets in one bucket (see lua/count-candidates-6.lua). */
+  /** Guard hash of one candidate sub-set's sets in one bucket (see lua/count-candidates.lua). */
   candidateGuard(kind: KeyKind, bucketStart: number, shard: number): string {
     return `${this.prefix}:{cand:${kind}:${shard}}:g:${bucketStart}`;
   }

@@ -44,12 +44,13 @@ export function toSample(post: Post, score: Score, tags: string[]): SampledPost 
 
 export async function recordEvidence(
   o: EvidenceOptions,
-  e: { posts: { post: Post; score: Score; tags: string[] }[]; reports: Report[] },
+  e: { posts: { post: Post; score: Score; tags: string[]; windowTags?: string[] }[]; reports: Report[] },
 ): Promise<void> {
   const pipe = batch(o.redis);
-  for (const { post, score, tags } of e.posts) {
+  for (const { post, score, tags, windowTags } of e.posts) {
     const s = toSample(post, score, tags);
-    o.store.sampleAdd(pipe, tags, s, o.perKey, o.retentionSeconds);
+    // Samples only under the keys that kept full windows: a one-off key's sample would never be read.
+    o.store.sampleAdd(pipe, windowTags ?? tags, s, o.perKey, o.retentionSeconds);
     // What the models thought of a flagged post, so a flood of reports against it can be judged.
     const hourKey = o.keys.flaggedScores(Math.floor(Date.parse(post.createdAt) / HOUR));
     pipe.hset(hourKey, o.keys.tag("post", post.id), Math.max(...CATEGORIES.map((c) => score[c].score)).toFixed(3));

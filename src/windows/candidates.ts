@@ -47,16 +47,6 @@ export class CandidateAggregate {
     for (const c of flagged) u.flagged[c].set(value, (u.flagged[c].get(value) ?? 0) + 1);
   }
 
-  /** Posts of one key in one bucket so far in this step. */
-  count(kind: KeyKind, value: string, bucketStart: number): number {
-    return this.sets.get(candidateId(kind, candidateShard(value), bucketStart))?.posts.get(value) ?? 0;
-  }
-
-  anyFlagged(kind: KeyKind, value: string, bucketStart: number): boolean {
-    const u = this.sets.get(candidateId(kind, candidateShard(value), bucketStart));
-    return u !== undefined && CATEGORIES.some((c) => u.flagged[c].has(value));
-  }
-
   updates(): CandidateUpdate[] {
     return [...this.sets.values()];
   }

@@ -92,9 +92,10 @@ export class WindowReader {
   }
 
   /**
-   * One key's figures over several horizons ending now: posts (from the candidate sets, which
-   * count every key), flagged posts per category, distinct authors, reach and reports (from its
-   * full windows, kept once it mattered).
+   * One key's figures over several horizons ending now: posts (the larger of its candidate
+   * tallies and its full windows), flagged posts per category, distinct authors, reach and
+   * reports (from its full windows). A one-off key has neither (docs/windows.md, "Keys that
+   * matter"): it reads as zero.
    */
   async horizons(kind: KeyKind, value: string, nowSec: number, bucketSeconds: number, horizonsSec: readonly number[]) {
     const tag = this.keys.tag(kind, value);

@@ -22,28 +22,39 @@ import { batch, execChecked, waitForReplicas, type RedisClient } from "../redis/
 const BUCKETS_PER_CALL = 200;
 
 /**
- * The step's bucket updates in runs of at most BUCKETS_PER_CALL. On a Redis Cluster a script's
- * keys must share a slot, so there each run holds the buckets of one key (one hash tag) only.
+ * Script calls for a step's updates: runs of at most `perCall` on a single Redis; on a Redis
+ * Cluster, where a script's keys must share a slot, one run per hash tag (`slotOf`).
  */
-export function scriptRuns(updates: readonly BucketUpdate[], clustered: boolean): BucketUpdate[][] {
+function runs<T>(updates: readonly T[], clustered: boolean, perCall: number, slotOf: (u: T) => string): T[][] {
   if (!clustered) {
-    const runs: BucketUpdate[][] = [];
-    for (let from = 0; from < updates.length; from += BUCKETS_PER_CALL)
-      runs.push(updates.slice(from, from + BUCKETS_PER_CALL));
-    return runs;
+    const out: T[][] = [];
+    for (let from = 0; from < updates.length; from += perCall) out.push(updates.slice(from, from + perCall));
+    return out;
   }
-  const byTag = new Map<string, BucketUpdate[]>();
+  const bySlot = new Map<string, T[]>();
   for (const u of updates) {
-    const run = byTag.get(u.tag);
+    const id = slotOf(u);
+    const run = bySlot.get(id);
     if (run) run.push(u);
-    else byTag.set(u.tag, [u]);
+    else bySlot.set(id, [u]);
   }
-  return [...byTag.values()];
+  return [...bySlot.values()];
 }
+
+/** Bucket updates per call: up to BUCKETS_PER_CALL of any keys, or one key's buckets on a Cluster. */
+export const scriptRuns = (updates: readonly BucketUpdate[], clustered: boolean) =>
+  runs(updates, clustered, BUCKETS_PER_CALL, (u) => u.tag);
+
+/** Candidate groups (one kind's sub-set in one bucket) per script call on a single Redis. */
+const GROUPS_PER_CALL = 32;
+
+/** Candidate updates per call: up to GROUPS_PER_CALL groups, or one sub-set's buckets on a Cluster. */
+export const candidateRuns = (updates: readonly CandidateUpdate[], clustered: boolean) =>
+  runs(updates, clustered, GROUPS_PER_CALL, (u) => `${u.kind}|${u.shard}`);
 
 type Client = RedisClient & {
   applyBuckets(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
-  countCandidates(...keysAndArgs: (string | number)[]): Promise<number>;
+  countCandidates(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 };
 
 export interface PartitionMark {
@@ -67,7 +78,7 @@ export class RedisWindowStore {
   constructor(private readonly o: WindowStoreOptions) {
     this.redis = defineScripts<Client>(o.redis, new URL("./lua/", import.meta.url), {
       applyBuckets: "apply-buckets.lua",
-      countCandidates: "count-candidates-6.lua",
+      countCandidates: "count-candidates.lua",
     });
   }
 
@@ -165,27 +176,29 @@ export class RedisWindowStore {
   }
 
   /**
-   * Adds a step's candidate tallies, one script call per (kind, sub-set, bucket). Each sub-set
-   * keeps its share of `candidatesKept` when trimmed.
+   * Adds a step's candidate tallies, in script calls of `candidateRuns`, all in one pipeline (one
+   * per node on a Cluster). Each sub-set keeps its share of `candidatesKept` when trimmed.
    */
   async applyCandidates(topic: string, partition: number, lastOffset: number, updates: CandidateUpdate[]) {
     if (updates.length === 0) return;
     const k = this.o.keys;
     const keep = Math.ceil((this.o.candidatesKept ?? 1000) / CANDIDATE_SHARDS);
     const pipe = batch(this.redis) as unknown as Client;
-    for (const u of updates) {
-      const keys = [
-        k.candidateGuard(u.kind, u.bucketStart, u.shard),
-        k.candidates(u.kind, "posts", u.bucketStart, u.shard),
-      ];
+    for (const run of candidateRuns(updates, this.redis.isCluster)) {
+      const keys: string[] = [];
       const args: (string | number)[] = [`g:${topic}:${partition}`, lastOffset, this.o.retentionSeconds, keep];
-      const sets = [u.posts, ...CATEGORIES.map((c) => u.flagged[c])];
-      for (const c of CATEGORIES) keys.push(k.candidates(u.kind, c, u.bucketStart, u.shard));
-      for (const set of sets) {
-        args.push(set.size);
-        for (const [member, inc] of set) args.push(member, inc);
+      for (const u of run) {
+        keys.push(
+          k.candidateGuard(u.kind, u.bucketStart, u.shard),
+          k.candidates(u.kind, "posts", u.bucketStart, u.shard),
+        );
+        for (const c of CATEGORIES) keys.push(k.candidates(u.kind, c, u.bucketStart, u.shard));
+        for (const set of [u.posts, ...CATEGORIES.map((c) => u.flagged[c])]) {
+          args.push(set.size);
+          for (const [member, inc] of set) args.push(member, inc);
+        }
       }
-      void pipe.countCandidates(...keys, ...args);
+      void pipe.countCandidates(keys.length, ...keys, ...args);
     }
     const replies = await this.timed("apply_candidates", () => execChecked(pipe as unknown as ChainableCommander));
     for (const [err] of replies) if (err) throw err;

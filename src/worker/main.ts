@@ -5,6 +5,7 @@ import type { RedisClient } from "../redis/client";
 import { connectRedis } from "../redis/client";
 import { eventTimeBounds, type Config } from "../config";
 import { Events } from "../events";
+import { CATEGORIES, type Category } from "../domain";
 import type { Logger } from "../log";
 import type { Scorer } from "../score/scorer";
 import { Pipeline } from "./pipeline";
@@ -141,6 +142,10 @@ export async function startWorker(cfg: Config, log: Logger, opts: WorkerOptions)
       hotRefreshMs: p.windows.hotRefreshMs,
       newAccountDays: p.windows.newAccountDays,
       sampleUnflagged: p.windows.sampleUnflagged,
+      heavyHitters: p.windows.heavyHitters ?? 4096,
+      evidenceMinFlagged: Object.fromEntries(
+        CATEGORIES.map((c) => [c, Math.max(1, Math.ceil(p.detect.minFlagged[c] / 2))]),
+      ) as Record<Category, number>,
     },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
     windows: new RedisWindowStore({

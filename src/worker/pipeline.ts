@@ -11,6 +11,7 @@ import { CATEGORIES, type Category } from "../domain";
 import { BatchAggregate, bucketStartOf } from "../windows/aggregate";
 import { CandidateAggregate } from "../windows/candidates";
 import { keysOf, type KeyRef } from "../windows/keyset";
+import { SpaceSaving } from "../windows/heavy";
 import { fnv1a, type Keys } from "../keys";
 import type { RedisWindowStore } from "../windows/store";
 
@@ -28,6 +29,15 @@ export interface PipelineOptions {
     newAccountDays: number;
     /** Unflagged posts are counted per key from a 1-in-N sample (1 = all); see facts(). */
     sampleUnflagged: number;
+    /** Keys per kind in the process's heavy-hitter sketches (see `matters`). */
+    heavyHitters: number;
+    /**
+     * A flagged post is sampled as evidence under a key with full windows once the key has this
+     * many flagged posts (of any category, counted as in `matters`) for one of the post's
+     * categories: the detector examines a key from half its `detect.minFlagged`, and evidence is
+     * only read for a key that spiked.
+     */
+    evidenceMinFlagged: Record<Category, number>;
   };
   deadLetter: DeadLetter;
   windows: RedisWindowStore;
@@ -51,6 +61,25 @@ export const STREAM = "all";
 
 const LONG_TAIL: ReadonlySet<KeyKind> = new Set(["cluster", "author"]);
 
+/** What one step holds of a key: posts (weighted by the sample rate) and flagged posts, over all its buckets. */
+interface StepKey {
+  kind: KeyRef["kind"];
+  value: string;
+  posts: number;
+  flagged: number;
+}
+
+/** What the step does with a key (see `matters`). */
+interface KeyUse {
+  /** Tallied in the candidate sets (the detector's posts and flagged per key). */
+  candidate: boolean;
+  /** Full windows (counters, distinct authors). */
+  full: boolean;
+  watched: boolean;
+  /** Flagged posts in the step and, by the sketch, recently. */
+  flagged: number;
+}
+
 interface PostFacts {
   t: number;
   offset: number;
@@ -68,9 +97,20 @@ export class Pipeline {
   private readonly streamTag: string;
   private hot = new Set<string>();
   private hotReadAt = 0;
+  /** Per kind: posts (weighted) and flagged posts per key over the recent steps of this process. */
+  private readonly seen = new Map<KeyRef["kind"], SpaceSaving>();
+  private readonly seenFlagged = new Map<KeyRef["kind"], SpaceSaving>();
+  /** The latest bucket the sketches have been decayed for. */
+  private decayedAt = -Infinity;
 
   constructor(private readonly o: PipelineOptions) {
     this.streamTag = o.keys.tag("stream", STREAM);
+  }
+
+  private sketch(of: Map<KeyRef["kind"], SpaceSaving>, kind: KeyRef["kind"]): SpaceSaving {
+    let s = of.get(kind);
+    if (!s) of.set(kind, (s = new SpaceSaving(this.o.keyWindows.heavyHitters)));
+    return s;
   }
 
   /** The detector's watch list, re-read at most every hotRefreshMs. */
@@ -109,21 +149,25 @@ export class Pipeline {
     const scored = this.score(posts, topic, partition);
     const counted = scored.map((sp) => this.facts(sp));
     const hot = await this.hotKeys();
+    const bucketMs = this.o.bucketSeconds * 1000;
+    // What the step does with each key is decided from every post of the step (and from what
+    // this process saw before it), never from what the guards leave to write: after a partial
+    // step (a crash, a Redis Cluster primary lost) a key's candidate sub-set may hold the step
+    // while its buckets do not, and the retry must still give it full windows.
+    const stepKeys = this.stepKeys(counted);
+    const use = this.matters(stepKeys, hot);
     const tally = (candidateGuards?: ReadonlyMap<string, number>) => {
       const cand = new CandidateAggregate(candidateGuards);
       for (const f of counted)
         for (const k of f.keys)
-          cand.add(k.kind, k.value, bucketStartOf(f.t, this.o.bucketSeconds * 1000), f.offset, f.flagged, f.weight);
+          if (use.get(`${k.kind}|${k.value}`)?.candidate)
+            cand.add(k.kind, k.value, bucketStartOf(f.t, bucketMs), f.offset, f.flagged, f.weight);
       return cand;
     };
-    // Which keys get full windows is decided from every post of the step, never from what the
-    // guards leave to write: after a partial step (a crash, a Redis Cluster primary lost) a key's
-    // candidate sub-set may hold the step while its buckets do not, and must still be promoted.
-    const all = tally();
     const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
-      const agg = new BatchAggregate(this.o.bucketSeconds * 1000, guards);
-      const cand = candidateGuards ? tally(candidateGuards) : all;
-      for (const f of counted) this.countPost(agg, all, hot, f);
+      const agg = new BatchAggregate(bucketMs, guards);
+      const cand = tally(candidateGuards);
+      for (const f of counted) this.countPost(agg, use, f);
       for (const r of reports) this.countReport(agg, r);
       return { agg, cand };
     };
@@ -147,16 +191,23 @@ export class Pipeline {
     ]);
     await this.o.windows.replicated();
     await this.o.windows.endBatch(topic, partition, last);
+    this.remember(stepKeys, counted);
     // Evidence for incidents (src/incidents samples it): flagged posts with their window tags, and reports.
     if (this.o.events.listenerCount("stepEvidence") > 0)
       this.o.events.emit("stepEvidence", {
         posts: scored
           .filter((s) => s.score && CATEGORIES.some((c) => s.score[c].flagged))
-          .map((s) => ({
-            post: s.post,
-            score: s.score,
-            tags: keysOf(s.post, s.normalised).map((k) => this.o.keys.tag(k.kind, k.value)),
-          })),
+          .map((s) => {
+            const keys = keysOf(s.post, s.normalised);
+            return {
+              post: s.post,
+              score: s.score,
+              tags: keys.map((k) => this.o.keys.tag(k.kind, k.value)),
+              windowTags: keys
+                .filter((k) => this.keepsEvidence(use.get(`${k.kind}|${k.value}`), s.score))
+                .map((k) => this.o.keys.tag(k.kind, k.value)),
+            };
+          }),
         reports: reports.map((r) => r.value),
       });
     this.o.events.emit("batch", {
@@ -236,27 +287,83 @@ export class Pipeline {
     };
   }
 
+  /** Posts and flagged posts per key in this step, over all its buckets. */
+  private stepKeys(counted: readonly PostFacts[]): Map<string, StepKey> {
+    const out = new Map<string, StepKey>();
+    for (const f of counted)
+      for (const k of f.keys) {
+        const id = `${k.kind}|${k.value}`;
+        let e = out.get(id);
+        if (!e) out.set(id, (e = { kind: k.kind, value: k.value, posts: 0, flagged: 0 }));
+        e.posts += f.weight;
+        if (f.flagged.length > 0) e.flagged += 1;
+      }
+    return out;
+  }
+
   /**
-   * Every key is tallied in the candidate sets. Full per-key windows (counters and distinct
-   * authors) are kept only for the keys that can matter: those with a flagged post, on the
-   * detector's watch list, or — for hashtags, URLs, domains and mentions — seen at least
-   * promoteMinPosts times in this step. Text clusters and authors, the two kinds with a long tail
-   * of millions of keys, get full windows only once flagged or watched; until then they live in
-   * the candidate sets alone.
+   * Which keys matter. Most keys of a stream are one-off (an author's only post of the hour, a
+   * text nobody copies), and what a one-off key would keep in Redis — per-key counters, distinct
+   * authors, an evidence sample holding a copy of the post — is never read: a spike needs at
+   * least `detect.minFlagged` flagged posts under one key. So, with m = promoteMinPosts and the
+   * sample weight n, counting this step and what this process's heavy-hitter sketches (one per
+   * kind, Space-Saving, so a repeating key is never missed) saw in the recent steps:
+   *
+   * - a key is tallied in the candidate sets (the detector's flagged posts and posts per key)
+   *   when it has a flagged post now or recently, is watched, or has at least m × n posts. Flagged
+   *   posts therefore always count there, exactly: the detector's flagged series are complete;
+   * - it gets full windows (counters, distinct authors, evidence samples) when it has at least m
+   *   flagged posts, is watched, or — hashtags, URLs, domains and mentions, not the long tail of
+   *   text clusters and authors — has at least m × n posts.
+   *
+   * With m = 1 every key of a flagged post gets full windows, and with n = 1 too every key of
+   * every post (the fault tests' exact per-key counts). A key's full windows begin with the step
+   * that makes it matter in this process; the detector's watch list, shared by all workers,
+   * promotes a key that several workers see a little of.
    */
-  private countPost(agg: BatchAggregate, cand: CandidateAggregate, hot: Set<string>, f: PostFacts): void {
-    agg.add(this.streamTag, f.t, f.offset, f.counts, f.author);
-    const bucket = agg.bucketStart(f.t);
-    // Candidate counts are weighted by the sample rate: a key needs promoteMinPosts sampled posts.
-    const min = this.o.keyWindows.promoteMinPosts * this.o.keyWindows.sampleUnflagged;
-    for (const k of f.keys) {
-      const promoted =
-        f.flagged.length > 0 ||
-        (!LONG_TAIL.has(k.kind) && cand.count(k.kind, k.value, bucket) >= min) ||
-        cand.anyFlagged(k.kind, k.value, bucket) ||
-        hot.has(`${k.kind}|${k.value}`);
-      if (promoted) agg.add(this.o.keys.tag(k.kind, k.value), f.t, f.offset, f.keyCounts, f.author);
+  private matters(step: ReadonlyMap<string, StepKey>, hot: ReadonlySet<string>): Map<string, KeyUse> {
+    const m = this.o.keyWindows.promoteMinPosts;
+    const min = m * this.o.keyWindows.sampleUnflagged;
+    const out = new Map<string, KeyUse>();
+    for (const [id, k] of step) {
+      const watched = hot.has(id);
+      const flagged = k.flagged + this.sketch(this.seenFlagged, k.kind).estimate(k.value);
+      const posts = k.posts + this.sketch(this.seen, k.kind).estimate(k.value);
+      const full = watched || (k.flagged > 0 && flagged >= m) || (!LONG_TAIL.has(k.kind) && posts >= min);
+      out.set(id, { full, watched, flagged, candidate: full || flagged > 0 || posts >= min });
     }
+    return out;
+  }
+
+  /** True when a flagged post with this score is sampled as evidence under a key (see `evidenceMinFlagged`). */
+  private keepsEvidence(u: KeyUse | undefined, score: Score): boolean {
+    if (!u?.full) return false;
+    if (u.watched) return true;
+    const min = this.o.keyWindows.evidenceMinFlagged;
+    return CATEGORIES.some((c) => score[c].flagged && u.flagged >= min[c]);
+  }
+
+  /** Once a step is durable: what it held goes into the sketches (a retried step decides as before). */
+  private remember(step: ReadonlyMap<string, StepKey>, counted: readonly PostFacts[]): void {
+    let latest = -Infinity;
+    for (const f of counted) latest = Math.max(latest, Math.floor(f.t / (this.o.bucketSeconds * 1000)));
+    // Old weight fades: halved for every bucket of event time the stream moves on.
+    if (Number.isFinite(this.decayedAt))
+      for (let i = 0; i < Math.min(latest - this.decayedAt, 8); i++)
+        for (const s of [...this.seen.values(), ...this.seenFlagged.values()]) s.decay();
+    if (latest > this.decayedAt) this.decayedAt = latest;
+    for (const k of step.values()) {
+      this.sketch(this.seen, k.kind).offer(k.value, k.posts);
+      if (k.flagged > 0) this.sketch(this.seenFlagged, k.kind).offer(k.value, k.flagged);
+    }
+  }
+
+  /** Stream totals for every post; per key, full windows for the keys that matter (`matters`). */
+  private countPost(agg: BatchAggregate, use: ReadonlyMap<string, KeyUse>, f: PostFacts): void {
+    agg.add(this.streamTag, f.t, f.offset, f.counts, f.author);
+    for (const k of f.keys)
+      if (use.get(`${k.kind}|${k.value}`)?.full)
+        agg.add(this.o.keys.tag(k.kind, k.value), f.t, f.offset, f.keyCounts, f.author);
   }
 
   private countReport(agg: BatchAggregate, r: Decoded<Report>): void {

@@ -54,7 +54,15 @@ export function testPipeline(
     limits: p.limits,
     eventTime: eventTimeBounds(p),
     bucketSeconds: p.windows.bucketSeconds,
-    keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7, sampleUnflagged: 1 },
+    keyWindows: {
+      enabled: true,
+      promoteMinPosts: 2,
+      hotRefreshMs: 2000,
+      newAccountDays: 7,
+      sampleUnflagged: 1,
+      heavyHitters: 4096,
+      evidenceMinFlagged: EVIDENCE_FROM_FIRST,
+    },
     deadLetter: new DeadLetter(producer, p.kafka.topics.deadLetter, events),
     windows,
     keys,
@@ -64,6 +72,9 @@ export function testPipeline(
   });
   return { pipeline, windows, keys, events };
 }
+
+/** Every flagged post sampled as evidence under each key with full windows. */
+export const EVIDENCE_FROM_FIRST: Record<Category, number> = { rumour: 1, abuse: 1, attack: 1, data_leak: 1 };
 
 export function messages(posts: object[], firstOffset = 0): KafkaMessage[] {
   return posts.map((p, i) => ({

@@ -13,6 +13,7 @@ import { DeadLetter } from "../../src/source/deadletter";
 import { BatchAggregate } from "../../src/windows/aggregate";
 import { Keys } from "../../src/keys";
 import { RedisWindowStore } from "../../src/windows/store";
+import { EVIDENCE_FROM_FIRST } from "../helpers/pipeline";
 import {
   cleanRedis,
   deleteTopics,
@@ -111,7 +112,15 @@ describe("crash between bucket updates and the partition mark", () => {
       limits: cfg.pipeline.limits,
       eventTime: eventTimeBounds(cfg.pipeline),
       bucketSeconds: 10,
-      keyWindows: { enabled: true, promoteMinPosts: 2, hotRefreshMs: 2000, newAccountDays: 7, sampleUnflagged: 4 },
+      keyWindows: {
+        enabled: true,
+        promoteMinPosts: 2,
+        hotRefreshMs: 2000,
+        newAccountDays: 7,
+        sampleUnflagged: 4,
+        heavyHitters: 4096,
+        evidenceMinFlagged: EVIDENCE_FROM_FIRST,
+      },
       deadLetter: new DeadLetter(producer, cfg.pipeline.kafka.topics.deadLetter, events),
       windows,
       keys,

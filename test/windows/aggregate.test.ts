@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { candidateRuns } from "../../src/windows/store";
+import type { CandidateUpdate } from "../../src/windows/candidates";
 import { BatchAggregate, bucketId } from "../../src/windows/aggregate";
 
 describe("BatchAggregate", () => {
@@ -22,5 +24,27 @@ describe("BatchAggregate", () => {
       [10, 3],
       [20, 1],
     ]);
+  });
+});
+
+describe("candidate script runs", () => {
+  const update = (kind: "hashtag" | "author", shard: number, bucketStart: number): CandidateUpdate => ({
+    kind,
+    shard,
+    bucketStart,
+    posts: new Map([["x", 1]]),
+    flagged: { rumour: new Map(), abuse: new Map(), attack: new Map(), data_leak: new Map() },
+  });
+  const updates = Array.from({ length: 70 }, (_, i) => update(i % 2 ? "hashtag" : "author", i % 5, 10 * (i % 3)));
+
+  it("carries up to 32 groups of any sub-sets per call on a single Redis", () => {
+    expect(candidateRuns(updates, false).map((r) => r.length)).toEqual([32, 32, 6]);
+  });
+
+  it("carries one sub-set (one slot) per call on a Redis Cluster, all its buckets together", () => {
+    const runs = candidateRuns(updates, true);
+    expect(runs).toHaveLength(10);
+    for (const run of runs) expect(new Set(run.map((u) => `${u.kind}|${u.shard}`)).size).toBe(1);
+    expect(runs.flat()).toHaveLength(70);
   });
 });

@@ -47,15 +47,68 @@ describe("windows in Redis", () => {
     await pipeline.handleStep({ topic: "t", partition: 0, messages: messages(posts) });
     const tag = keys.tag("hashtag", "flood");
     const s = T0 / 1000;
-    // A key seen once in a step, unflagged, lives only in the candidate set (the long tail) ...
-    expect(await redis.zscore(keys.candidates("hashtag", "posts", s, candidateShard("flood")), "flood")).toBe("1");
-    expect(await windows.sumCounter(tag, "posts", s, s + 10, 10)).toBe(0);
-    // ... while a key seen twice, or flagged, gets full counters and distinct authors.
+    const shard = candidateShard("flood");
+    // A key seen three times in a step (once flagged) matters: full counters, distinct authors
+    // and candidate tallies in each of its buckets.
+    expect(await windows.sumCounter(tag, "posts", s, s + 10, 10)).toBe(1);
     expect(await windows.sumCounter(tag, "posts", s + 10, s + 20, 10)).toBe(2);
     expect(await windows.sumCounter(tag, "flagged:abuse", s, s + 20, 10)).toBe(1);
-    expect(await redis.zscore(keys.candidates("hashtag", "posts", s + 10, candidateShard("flood")), "flood")).toBe("2");
-    expect(await redis.zscore(keys.candidates("hashtag", "abuse", s + 10, candidateShard("flood")), "flood")).toBe("1");
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s, shard), "flood")).toBe("1");
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s + 10, shard), "flood")).toBe("2");
+    expect(await redis.zscore(keys.candidates("hashtag", "abuse", s + 10, shard), "flood")).toBe("1");
     expect(await redis.pfcount(keys.authors(tag, s + 10))).toBe(2);
+    const stream = keys.tag("stream", "all");
+    expect(await windows.sumCounter(stream, "posts", s, s + 20, 10)).toBe(3);
+  });
+
+  it("a one-off key costs Redis nothing but its flagged tally; a key that comes back gets full windows", async () => {
+    const prefix = `${cfg.pipeline.redis.prefix}:o`;
+    const { pipeline, keys, windows, events } = testPipeline(cfg, redis, producer, markerScorer, prefix);
+    const evidence = new Map<string, string[] | undefined>();
+    events.on("stepEvidence", (e) => {
+      for (const p of e.posts) evidence.set(p.post.id, p.windowTags);
+    });
+    const s = T0 / 1000;
+    const one = (id: string, tag: string, text = "nothing to see") =>
+      post(id, {
+        createdAt: at(1000),
+        hashtags: [tag],
+        text,
+        author: { id: `a-${id}`, followers: 10, accountAgeDays: 400 },
+      });
+    await pipeline.handleStep({
+      topic: "t",
+      partition: 0,
+      messages: messages([one("o1", "quiet"), one("o2", "loud", "ABUSE aimed at someone")]),
+    });
+    const q = keys.tag("hashtag", "quiet");
+    const l = keys.tag("hashtag", "loud");
+    for (const tag of [q, l]) {
+      expect(await redis.exists(keys.bucket(tag, s))).toBe(0);
+      expect(await redis.exists(keys.authors(tag, s))).toBe(0);
+    }
+    // No evidence sample under any of the flagged post's keys: each is one-off.
+    expect(evidence.get("o2")).toEqual([]);
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s, candidateShard("quiet")), "quiet")).toBeNull();
+    // The flagged post is tallied (the detector's flagged series stay exact), nothing else is kept.
+    expect(await redis.zscore(keys.candidates("hashtag", "abuse", s, candidateShard("loud")), "loud")).toBe("1");
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s, candidateShard("loud")), "loud")).toBe("1");
+    // A second flagged post under the same key in a later step: it matters now.
+    await pipeline.handleStep({
+      topic: "t",
+      partition: 0,
+      messages: messages([one("o3", "loud", "ABUSE aimed at someone else")], 10),
+    });
+    expect(evidence.get("o3")).toContain(l);
+    expect(await windows.sumCounter(l, "flagged:abuse", s, s + 10, 10)).toBe(1);
+    expect(await redis.pfcount(keys.authors(l, s))).toBe(1);
+    expect(await redis.zscore(keys.candidates("hashtag", "abuse", s, candidateShard("loud")), "loud")).toBe("2");
+    expect(await windows.sumCounter(keys.tag("stream", "all"), "posts", s, s + 10, 10)).toBe(3);
+    // An unflagged hashtag that comes back in a later step: the process's sketch remembers it.
+    const q2 = one("o4", "quiet");
+    await pipeline.handleStep({ topic: "t", partition: 0, messages: messages([q2], 11) });
+    expect(await windows.sumCounter(q, "posts", s, s + 10, 10)).toBe(1);
+    expect(await redis.zscore(keys.candidates("hashtag", "posts", s, candidateShard("quiet")), "quiet")).toBe("1");
   });
 
   it("gives every key it writes an expiry", async () => {
