@@ -2,8 +2,8 @@
 // pipeline file and a candidate, each isolated, and prints what the change would do.
 import { readFileSync, writeFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
-import { loadConfig } from "../config";
-import { createLogger } from "../log";
+import { loadConfig, type Config } from "../config";
+import { createLogger, type Logger } from "../log";
 import { normalise } from "../normalise";
 import { createKafka } from "../source/kafka";
 import { loadDefaultScorer } from "../worker/scoring";
@@ -83,13 +83,7 @@ export function registerBacktestCommand(program: Command, deps: CliDeps): void {
     });
 }
 
-async function readRecorded(
-  topic: string,
-  sinceMs: number,
-  cfg: ReturnType<typeof loadConfig>,
-  log: ReturnType<typeof createLogger>,
-  deps: CliDeps,
-) {
+async function readRecorded(topic: string, sinceMs: number, cfg: Config, log: Logger, deps: CliDeps) {
   const bar = progressBar(0, `reading ${topic}`);
   try {
     return await readTopicSince(createKafka(cfg, log), topic, Date.now() - sinceMs, (n, total) => {

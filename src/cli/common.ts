@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../config";
 import type { Logger } from "../log";
 import { ModstreamError } from "../errors";
 import { isRedisUnavailable } from "../redis/client";
+import { durationOf } from "../incidents/silences";
 
 /** What a group of commands is handed by the entry point that registers it. */
 export interface CliDeps {
@@ -19,14 +20,11 @@ export const int = (name: string) => (v: string) => {
   return n;
 };
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** A duration option such as 90s, 30m, 2h or 7d, in ms. */
+/** A duration option such as 90s, 30m, 2h, 7d or 1h30m, in ms. */
 export const durationMs = (name: string) => (v: string) => {
-  const m = /^(\d+(?:\.\d+)?)([smhd])$/.exec(v.trim());
-  if (!m || Number(m[1]) <= 0)
-    throw new InvalidArgumentError(`${name} must be a duration such as 90s, 30m, 2h or 7d, got "${v}"`);
-  return Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
+  const ms = durationOf(v);
+  if (!ms) throw new InvalidArgumentError(`${name} must be a duration such as 90s, 30m, 2h or 7d, got "${v}"`);
+  return ms;
 };
 
 export const say = (line: string) => process.stderr.write(`modstream: ${line}\n`);

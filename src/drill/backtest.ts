@@ -14,7 +14,7 @@ import { Events } from "../events";
 import { IncidentService } from "../incidents/service";
 import { Keys } from "../keys";
 import type { Logger } from "../log";
-import { connectRedis, execChecked, type RedisClient } from "../redis/client";
+import { connectRedis, type RedisClient } from "../redis/client";
 import type { Scorer } from "../score/scorer";
 import { createKafka } from "../source/kafka";
 import { lagReader } from "../worker/incidents";
@@ -232,9 +232,10 @@ async function replay(
     }
     await settle(cfg, redis, keys, () => lag.read(), o.settleTimeoutMs ?? 60_000);
     const service = new IncidentService({ redis, keys, pipeline: cfg.pipeline, events: new Events() });
-    const spikes = (await new WindowReader(redis, keys).readSpikes("0")).map((s) => s.spike);
+    const reader = new WindowReader(redis, keys);
+    const spikes = (await reader.readSpikes("0")).map((s) => s.spike);
     const incidents = await incidentsOf(service, spikes, keys, shift + first);
-    const flagRate = await flagRates(redis, keys, cfg, first + shift, first + shift + spanMs);
+    const flagRate = await flagRates(reader, cfg.pipeline.windows.bucketSeconds, first + shift, first + shift + spanMs);
     return {
       pipeline: base.pipelineFile,
       posts: counted.posts,
@@ -316,28 +317,12 @@ async function incidentsOf(
 }
 
 /** Flagged share per category of the stream's posts over the replayed buckets (exact stream totals). */
-async function flagRates(
-  redis: RedisClient,
-  keys: Keys,
-  cfg: Config,
-  fromMs: number,
-  toMs: number,
-): Promise<Record<Category, number>> {
-  const bs = cfg.pipeline.windows.bucketSeconds;
-  const tag = keys.tag("stream", "all");
-  const pipe = redis.pipeline();
-  for (let b = Math.floor(fromMs / 1000 / bs) * bs; b <= toMs / 1000; b += bs)
-    pipe.hmget(keys.bucket(tag, b), "posts", ...CATEGORIES.map((c) => `flagged:${c}`));
-  let posts = 0;
-  const flagged = CATEGORIES.map(() => 0);
-  for (const [, row] of await execChecked(pipe)) {
-    const r = row as (string | null)[];
-    posts += Number(r[0] ?? 0);
-    CATEGORIES.forEach((_, i) => (flagged[i]! += Number(r[i + 1] ?? 0)));
-  }
-  return Object.fromEntries(
-    CATEGORIES.map((c, i) => [c, posts ? Math.round((flagged[i]! / posts) * 1e4) / 1e4 : 0]),
-  ) as Record<Category, number>;
+async function flagRates(reader: WindowReader, bucketSeconds: number, fromMs: number, toMs: number) {
+  const buckets: number[] = [];
+  for (let b = Math.floor(fromMs / 1000 / bucketSeconds) * bucketSeconds; b <= toMs / 1000; b += bucketSeconds)
+    buckets.push(b);
+  const share = await reader.streamShare(buckets);
+  return Object.fromEntries(CATEGORIES.map((c) => [c, Math.round(share[c] * 1e4) / 1e4])) as Record<Category, number>;
 }
 
 /**

@@ -26,13 +26,19 @@ export const SILENCE_HISTORY_MS = 7 * 86_400_000;
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** "90s", "30m", "2h", "1d", "1h30m" → ms; anything else, zero, or past MAX_SILENCE_MS is refused. */
-export function parseDuration(text: string): number {
+/** "90s", "30m", "2h", "1d", "1h30m" → ms; undefined when the text is not such a duration. */
+export function durationOf(text: string): number | undefined {
   const t = text.trim().toLowerCase();
-  if (!/^(\d{1,6}[smhd])+$/.test(t))
-    throw badRequest(`duration "${text}" is not like 30m, 2h, 1d or 1h30m (units s, m, h, d)`);
+  if (!/^(\d{1,6}[smhd])+$/.test(t)) return undefined;
   let ms = 0;
   for (const [, n, unit] of t.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * (UNITS[unit ?? "s"] ?? 0);
+  return ms;
+}
+
+/** A silence's duration (see durationOf); anything else, zero, or past MAX_SILENCE_MS is refused. */
+export function parseDuration(text: string): number {
+  const ms = durationOf(text);
+  if (ms === undefined) throw badRequest(`duration "${text}" is not like 30m, 2h, 1d or 1h30m (units s, m, h, d)`);
   if (ms <= 0) throw badRequest(`duration "${text}" is zero`);
   if (ms > MAX_SILENCE_MS) throw badRequest(`duration "${text}" is longer than the 30 days a silence may last`);
   return ms;

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../src/domain";
 import { cleanRedis } from "../helpers/env";
+import { decidedPost } from "../review/actions";
 import { harness, type Harness } from "./setup";
 
 let h: Harness;
@@ -14,9 +15,8 @@ beforeAll(async () => {
   h = await harness("appeals-api");
   // The decision appealed: a moderator (moderator-1) suspends the author of p1.
   const r = h.deps.review;
-  await r.enqueuePost({
+  await decidedPost(r, {
     queue: "abuse",
-    reason: "abuse score 0.99",
     post: {
       id: "p1",
       authorId: "u1",
@@ -26,11 +26,6 @@ beforeAll(async () => {
       scores: { rumour: 0, abuse: 0.99, attack: 0, data_leak: 0 },
       top: [],
     },
-  });
-  const c = (await r.claimNext("abuse", "moderator-1", "moderator"))!;
-  await r.decide({
-    itemId: c.item.id,
-    lockToken: c.lockToken,
     moderator: "moderator-1",
     decisionId: "d1",
     kind: "suspend_author",

@@ -1,5 +1,7 @@
 // Reads every message of a topic from the beginning (tests only).
 import type { Kafka } from "kafkajs";
+import type { DecisionKind, ReviewPost, ReviewQueue } from "../../src/domain";
+import type { ReviewService } from "../../src/review/queue";
 
 export async function readTopic(
   kafka: Kafka,
@@ -34,4 +36,32 @@ function parseOrRaw(value: Buffer | null): Record<string, unknown> {
   } catch {
     return { raw: text };
   }
+}
+
+/**
+ * Queues `post`, and `moderator` claims and decides it: the decision an author appeals (the
+ * appeals tests). Returns the claim and the decision's result.
+ */
+export async function decidedPost(
+  review: ReviewService,
+  o: {
+    post: ReviewPost;
+    queue: ReviewQueue;
+    moderator: string;
+    decisionId: string;
+    kind: DecisionKind;
+    reason: string;
+  },
+) {
+  await review.enqueuePost({ post: o.post, queue: o.queue, reason: `${o.queue} score 0.99` });
+  const claim = (await review.claimNext(o.queue, o.moderator, "moderator"))!;
+  const result = await review.decide({
+    itemId: claim.item.id,
+    lockToken: claim.lockToken,
+    moderator: o.moderator,
+    decisionId: o.decisionId,
+    kind: o.kind,
+    reason: o.reason,
+  });
+  return { claim, result };
 }

@@ -16,7 +16,7 @@ import { appealsExtension, appealStep } from "../../src/worker/appeals";
 import type { WorkerContext } from "../../src/worker/context";
 import { Keys } from "../../src/keys";
 import { cleanRedis, deleteTopics, eventually, isolatedConfig, kafkaClient, log, redisClient } from "../helpers/env";
-import { readTopic } from "./actions";
+import { decidedPost, readTopic } from "./actions";
 
 const cfg = isolatedConfig("appeals");
 const keys = new Keys(cfg.pipeline.redis.prefix);
@@ -42,11 +42,16 @@ const post = (id: string): ReviewPost => ({
 
 /** Queues a post, and `moderator` claims and decides it: the decision an author will appeal. */
 async function decided(postId: string, decisionId: string, kind: "suspend_author" | "remove_post", moderator = "mia") {
-  const r = service();
-  await r.enqueuePost({ post: post(postId), queue: "rumour", reason: "rumour score 0.99" });
-  const c = (await r.claimNext("rumour", moderator, "moderator"))!;
-  expect(c.item.id).toBe(`post:${postId}`);
-  return r.decide({ itemId: c.item.id, lockToken: c.lockToken, moderator, decisionId, kind, reason: "bot" });
+  const { claim, result } = await decidedPost(service(), {
+    post: post(postId),
+    queue: "rumour",
+    moderator,
+    decisionId,
+    kind,
+    reason: "bot",
+  });
+  expect(claim.item.id).toBe(`post:${postId}`);
+  return result;
 }
 
 const appeal = (id: string, decisionId: string, accountId: string, over: Partial<Appeal> = {}): Appeal => ({

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthStore } from "../../src/review/auth";
 import { isolatedConfig, kafkaClient } from "../helpers/env";
-import { readTopic } from "../review/actions";
+import { decidedPost, readTopic } from "../review/actions";
 import { TEST_API } from "../http/setup";
 import { collectDialogs, signIn, uiFixture, type UiFixture } from "./browser";
 
@@ -24,9 +24,8 @@ beforeAll(async () => {
   for (const name of ["mia", "noa"]) tokens[name] = (await auth.createToken("moderator", name)).token;
   // mia suspends the author of a post; the author appeals.
   const review = ui.running.deps.review;
-  await review.enqueuePost({
+  await decidedPost(review, {
     queue: "rumour",
-    reason: "rumour score 0.99",
     post: {
       id: "ap-post",
       authorId: "writer",
@@ -36,11 +35,6 @@ beforeAll(async () => {
       scores: { rumour: 0.99, abuse: 0.01, attack: 0, data_leak: 0 },
       top: [],
     },
-  });
-  const c = (await review.claimNext("rumour", "mia", "moderator"))!;
-  await review.decide({
-    itemId: c.item.id,
-    lockToken: c.lockToken,
     moderator: "mia",
     decisionId: "dec-1",
     kind: "suspend_author",
