@@ -117,6 +117,11 @@ export class Keys {
     return `${this.prefix}:${tag}:ev`;
   }
 
+  /** The one copy of a sampled post (its JSON) that every evidence sample holding it points to. */
+  evidencePost(postId: string): string {
+    return `${this.prefix}:${this.tag("post", postId)}:evp`;
+  }
+
   /** Keys reported in one time bucket, by report count (candidates for report-opened incidents). */
   reported(bucketStart: number): string {
     return `${this.prefix}:{reported}:z:${bucketStart}`;

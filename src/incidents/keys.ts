@@ -9,6 +9,7 @@ export interface IncidentKeys {
   spike(type: string, tag: string): string;
   spikes(): string;
   evidenceSample(tag: string): string;
+  evidencePost(postId: string): string;
   reported(bucketStart: number): string;
   flaggedScores(hour: number): string;
   reportTargets(bucketStart: number): string;

@@ -56,6 +56,31 @@ export interface SampledPost extends EvidencePost {
   tags: string[];
 }
 
+/**
+ * The posts of one key's evidence sample (see lua/sample-add.lua): each slot's post id, read
+ * from the post's one copy. A copy that has expired is left out. Slots written before the copies
+ * were shared ("p<slot>" = the JSON) are read as they are.
+ */
+export async function readSample(
+  redis: RedisClient,
+  keys: Pick<IncidentKeys, "evidenceSample" | "evidencePost">,
+  tag: string,
+): Promise<SampledPost[]> {
+  const h = await redis.hgetall(keys.evidenceSample(tag));
+  const posts: SampledPost[] = [];
+  const ids: string[] = [];
+  for (const [field, v] of Object.entries(h)) {
+    if (field.startsWith("p")) posts.push(JSON.parse(v) as SampledPost);
+    else if (field.startsWith("i") && h[`p${field.slice(1)}`] === undefined) ids.push(v);
+  }
+  if (ids.length === 0) return posts;
+  const pipe = batch(redis);
+  for (const id of ids) pipe.get(keys.evidencePost(id));
+  for (const [, json] of await execChecked(pipe))
+    if (typeof json === "string") posts.push(JSON.parse(json) as SampledPost);
+  return posts;
+}
+
 const NUMERIC = new Set([
   "grade",
   "firstEvidenceAt",
@@ -256,9 +281,11 @@ export class IncidentStore {
     ttl: number,
   ): void {
     if (tags.length === 0) return;
+    // One copy of the post, however many samples take it; the samples hold its id. Rewriting it on
+    // a replay writes the same bytes.
+    pipe.set(this.keys.evidencePost(post.id), JSON.stringify(post), "EX", ttl);
     // On a Redis Cluster a script's keys must share a slot: one call per window key there.
     const runs = this.redis.isCluster ? tags.map((t) => [t]) : [tags];
-    const json = JSON.stringify(post);
     for (const run of runs)
       void (pipe as unknown as Pick<Client, "incSampleAdd">).incSampleAdd(
         run.length,
@@ -266,16 +293,12 @@ export class IncidentStore {
         cap,
         ttl,
         post.id,
-        json,
         ...run.map(() => Math.random()),
       );
   }
 
   async sample(tag: string): Promise<SampledPost[]> {
-    const h = await this.redis.hgetall(this.keys.evidenceSample(tag));
-    return Object.entries(h)
-      .filter(([k]) => k.startsWith("p"))
-      .map(([, v]) => JSON.parse(v) as SampledPost);
+    return readSample(this.redis, this.keys, tag);
   }
 
   /** Copies posts into the incident's own evidence, up to `cap` posts; returns how many are kept. */

@@ -5,6 +5,7 @@
 // that band's cluster; when the sampled posts tie two known clusters, the merge is recorded.
 import type { RedisClient } from "../redis/client";
 import type { Keys } from "../keys";
+import { readSample } from "../incidents/store";
 
 /** Cluster identities last this long (two periods are read: the current and the one before). */
 const PERIOD_MS = 3_600_000;
@@ -42,10 +43,8 @@ export class ClusterIdentity {
 
   /** Other bands carried by at least a quarter (and two) of the band's sampled posts. */
   private async coBands(band: string): Promise<string[]> {
-    const h = await this.redis.hgetall(this.keys.evidenceSample(this.keys.tag("cluster", band)));
-    const posts = Object.entries(h)
-      .filter(([k]) => k.startsWith("p"))
-      .map(([, v]) => (JSON.parse(v) as { tags?: string[] }).tags ?? []);
+    const sample = await readSample(this.redis, this.keys, this.keys.tag("cluster", band));
+    const posts = sample.map((p) => p.tags ?? []);
     const counts = new Map<string, number>();
     for (const tags of posts)
       for (const t of tags)

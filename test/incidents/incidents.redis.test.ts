@@ -11,6 +11,8 @@ import { Detector } from "../../src/worker/detector";
 import { Events } from "../../src/events";
 import { ModstreamError } from "../../src/errors";
 import { recordEvidence } from "../../src/incidents/evidence";
+import type { SampledPost } from "../../src/incidents/store";
+import { batch, execChecked } from "../../src/redis/client";
 import { ensureTopic } from "../../src/worker/incidents";
 import { SpikeFeed } from "../../src/incidents/feed";
 import { HealthWatcher } from "../../src/incidents/health";
@@ -303,6 +305,62 @@ describe("technical faults", () => {
       w.close();
       dead.disconnect();
     }
+  });
+});
+
+describe("evidence samples", () => {
+  const sampled = (id: string, tags: string[]): SampledPost => ({
+    id,
+    authorId: `a-${id}`,
+    followers: 5,
+    text: `shared copy ${id}`,
+    createdAt: new Date().toISOString(),
+    scores: { rumour: 0.9, abuse: 0, attack: 0, data_leak: 0 },
+    tags,
+  });
+
+  it("keeps one copy of a post however many samples take it, and a replay takes no slot", async () => {
+    const s = service();
+    const tags = ["a", "b", "c"].map((k) => keys.tag("hashtag", `shared-${k}`));
+    const offer = async (p: SampledPost) => {
+      const pipe = batch(redis);
+      s.store.sampleAdd(pipe, tags, p, 2, 600);
+      return execChecked(pipe);
+    };
+    for (const id of ["s1", "s2"]) await offer(sampled(id, tags));
+    const replay = await offer(sampled("s1", tags));
+    expect(replay.at(-1)?.[1]).toBe(0);
+    for (const t of tags) {
+      expect((await s.store.sample(t)).map((p) => p.id).sort()).toEqual(["s1", "s2"]);
+      // The sample holds ids only: no slot carries a post's text.
+      expect(Object.values(await redis.hgetall(keys.evidenceSample(t))).join(" ")).not.toContain("shared copy");
+    }
+    expect(JSON.parse((await redis.get(keys.evidencePost("s1")))!)).toMatchObject({ id: "s1", tags });
+    // Posts drawn later replace slots: each slot's post, and only those, is known as held.
+    for (let i = 3; i < 40; i++) await offer(sampled(`s${i}`, tags));
+    for (const t of tags) {
+      const h = await redis.hgetall(keys.evidenceSample(t));
+      const held = Object.entries(h).filter(([f]) => f.startsWith("h"));
+      expect(h.n).toBe("39");
+      expect(held.map(([f, slot]) => `${f.slice(1)}@${slot}`).sort()).toEqual([`${h.i0}@0`, `${h.i1}@1`].sort());
+    }
+  });
+
+  it("reads slots written before the copies were shared, and a post whose copy expired is left out", async () => {
+    const s = service();
+    const tag = keys.tag("hashtag", "old-format");
+    await redis.hset(
+      keys.evidenceSample(tag),
+      "n",
+      2,
+      "i0",
+      "o1",
+      "p0",
+      JSON.stringify(sampled("o1", [tag])),
+      "i1",
+      "gone",
+    );
+    expect((await s.store.sample(tag)).map((p) => p.id)).toEqual(["o1"]);
   });
 });
 
