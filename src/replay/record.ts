@@ -45,9 +45,12 @@ export async function readTopicSince(
         eachBatch: ({ batch }) => {
           const p = todo.get(batch.partition);
           if (p) {
+            // A batch fetched again (before the seek took hold, or after a rebalance) adds nothing twice.
             for (const m of batch.messages)
-              if (Number(m.offset) >= p.from && Number(m.offset) < p.end)
+              if (Number(m.offset) >= p.from && Number(m.offset) < p.end) {
                 out.push({ at: `${topic}/${batch.partition}@${m.offset}`, text: m.value?.toString("utf8") ?? "" });
+                p.from = Number(m.offset) + 1;
+              }
             if (Number(batch.lastOffset()) >= p.end - 1) todo.delete(batch.partition);
             onProgress?.(out.length, total);
             if (todo.size === 0) finish();
