@@ -31,6 +31,7 @@ export async function readTopicSince(
     }
     const total = [...todo.values()].reduce((n, p) => n + p.end - p.from, 0);
     const out: Recorded[] = [];
+    let read = 0;
     if (total === 0) return out;
     const consumer = kafka.consumer({ groupId });
     await consumer.connect();
@@ -45,14 +46,18 @@ export async function readTopicSince(
         eachBatch: ({ batch }) => {
           const p = todo.get(batch.partition);
           if (p) {
-            // A batch fetched again (before the seek took hold, or after a rebalance) adds nothing twice.
-            for (const m of batch.messages)
-              if (Number(m.offset) >= p.from && Number(m.offset) < p.end) {
+            // A batch fetched again (before the seek took hold, or after a rebalance) adds nothing
+            // twice. A producer sets its messages' times, so an older one may follow the start: skipped.
+            for (const m of batch.messages) {
+              const offset = Number(m.offset);
+              if (offset < p.from || offset >= p.end) continue;
+              if (Number(m.timestamp) >= sinceMs)
                 out.push({ at: `${topic}/${batch.partition}@${m.offset}`, text: m.value?.toString("utf8") ?? "" });
-                p.from = Number(m.offset) + 1;
-              }
+              read += 1;
+              p.from = offset + 1;
+            }
             if (Number(batch.lastOffset()) >= p.end - 1) todo.delete(batch.partition);
-            onProgress?.(out.length, total);
+            onProgress?.(read, total);
             if (todo.size === 0) finish();
           }
           return Promise.resolve();

@@ -133,13 +133,23 @@ describe("backtest", () => {
   it("reads a topic's recording since a time, and nothing older", async () => {
     const cfg = isolatedConfig("record");
     const topic = cfg.pipeline.kafka.topics.posts;
-    const producer = kafkaClient(cfg).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const admin = kafkaClient(cfg).admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+    await admin.disconnect();
+    // Idempotent: a send retried while the broker settles must not write the messages twice.
+    const producer = kafkaClient(cfg).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const now = Date.now();
-    const at = (i: number) => String(i < 10 ? now - 2 * 3_600_000 : now - 60_000 + i);
+    // Three older messages come last, as a producer with a slow clock would write them.
+    const at = (i: number) => String(i < 10 || i >= 30 ? now - 2 * 3_600_000 : now - 60_000 + i);
     await producer.send({
       topic,
-      messages: Array.from({ length: 30 }, (_, i) => ({ key: String(i), value: `m${i}`, timestamp: at(i) })),
+      messages: Array.from({ length: 33 }, (_, i) => ({ key: String(i), value: `m${i}`, timestamp: at(i) })),
     });
     await producer.disconnect();
     try {
