@@ -23,9 +23,10 @@ export const TASKS: Readonly<Record<ModelName, TaskSpec>> = {
     direction: [0.5, 0.5, -1],
     sources: ["davidson", "olid"],
     ordinary: "ordinary-en",
-    // OLID's mild offence ranks among ordinary chatter: 0.9% caught 0.25 of it; 1.8% catches 0.41
-    // with "any" (both English models) at 1.8% of ordinary tweets, under the 2% target.
-    flagRateTarget: 0.018,
+    // OLID's mild offence ranks among ordinary chatter: 0.9% caught 0.25 of it, 1.8% 0.41. With the
+    // wider insult cue and budget moved here from rumour-en, 2.5% catches 0.51 with "any" (both
+    // English models) at 1.8% of ordinary tweets; 2.6% passes the 2% target (2.06%).
+    flagRateTarget: 0.025,
     metric: "accuracy",
     fast: FAST,
     second: SECOND,
@@ -38,7 +39,8 @@ export const TASKS: Readonly<Record<ModelName, TaskSpec>> = {
     direction: [1],
     sources: ["pheme", "twitter1516"],
     ordinary: "ordinary-en",
-    flagRateTarget: 0.008,
+    // 0.8% before; 0.3% keeps Twitter15/16's recall at 0.85 and PHEME's (leave one event out) at 0.67.
+    flagRateTarget: 0.003,
     metric: "f1",
     fast: FAST,
     second: SECOND,

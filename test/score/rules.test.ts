@@ -11,6 +11,7 @@ import {
   luhnValid,
   mayLeak,
   noisyOr,
+  hasExplicitInsult,
   insultSignals,
   urgencySignals,
 } from "../../src/score/rules";
@@ -153,8 +154,18 @@ describe("explicit insults", () => {
     ["you are a stuuuuupid biiiiitch", "rule:targeted_insult"],
     ["狗东西", "rule:targeted_insult"],
     ["stupid me, forgot my keys at home again this morning", "rule:insult"],
+    ["@user you are such a liar", "rule:targeted_insult"],
+    ["shut up", "rule:targeted_insult"],
+    ["fuck off and take your hypocrites with you", "rule:targeted_insult"],
+    ["what a dumb take from the senator on the budget vote", "rule:insult"],
+    ["你这个普信男", "rule:targeted_insult"],
   ])("%s → %s", (text, name) => {
     expect(cue(text)).toEqual([name]);
+  });
+  it("leaves the words added to the cue out of the training filter, which trained the committed models", () => {
+    expect(hasExplicitInsult(prepare("you are a liar"))).toBe(false);
+    expect(hasExplicitInsult(prepare("你这个普信男"))).toBe(false);
+    expect(hasExplicitInsult(prepare("you are an idiot"))).toBe(true);
   });
   it("stays quiet on ordinary words that contain or resemble one", () => {
     for (const t of [
@@ -163,6 +174,7 @@ describe("explicit insults", () => {
       "垃圾分类从我做起",
       "滚动新闻",
       "going hiking with my dog",
+      "fooled around at the beach, clownfish everywhere",
     ])
       expect(cue(t), t).toEqual([]);
   });
