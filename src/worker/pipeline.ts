@@ -91,6 +91,8 @@ interface PostFacts {
   weight: number;
   flagged: Category[];
   keys: KeyRef[];
+  /** `kind|value` of each of `keys`, in the same order: the id the step's maps use. */
+  ids: string[];
 }
 
 export class Pipeline {
@@ -159,9 +161,11 @@ export class Pipeline {
     const tally = (candidateGuards?: ReadonlyMap<string, number>) => {
       const cand = new CandidateAggregate(candidateGuards);
       for (const f of counted)
-        for (const k of f.keys)
-          if (use.get(`${k.kind}|${k.value}`)?.candidate)
+        for (let i = 0; i < f.keys.length; i++) {
+          const k = f.keys[i] as KeyRef;
+          if (use.get(f.ids[i] as string)?.candidate)
             cand.add(k.kind, k.value, bucketStartOf(f.t, bucketMs), f.offset, f.flagged, f.weight);
+        }
       return cand;
     };
     const build = (guards?: ReadonlyMap<string, number>, candidateGuards?: ReadonlyMap<string, number>) => {
@@ -195,19 +199,7 @@ export class Pipeline {
     // Evidence for incidents (src/incidents samples it): flagged posts with their window tags, and reports.
     if (this.o.events.listenerCount("stepEvidence") > 0)
       this.o.events.emit("stepEvidence", {
-        posts: scored
-          .filter((s) => s.score && CATEGORIES.some((c) => s.score[c].flagged))
-          .map((s) => {
-            const keys = keysOf(s.post, s.normalised);
-            return {
-              post: s.post,
-              score: s.score,
-              tags: keys.map((k) => this.o.keys.tag(k.kind, k.value)),
-              windowTags: keys
-                .filter((k) => this.keepsEvidence(use.get(`${k.kind}|${k.value}`), s.score))
-                .map((k) => this.o.keys.tag(k.kind, k.value)),
-            };
-          }),
+        posts: this.evidence(scored, counted, use),
         reports: reports.map((r) => r.value),
       });
     this.o.events.emit("batch", {
@@ -222,6 +214,27 @@ export class Pipeline {
       eventTimesMs: Float64Array.from(counted, (f) => f.t),
     });
   };
+
+  /**
+   * The step's flagged posts with the tags of all their keys, and of the keys whose evidence
+   * samples take them. A flagged post is always sampled, so its facts hold its keys already
+   * (unless key windows are off).
+   */
+  private evidence(scored: readonly ScoredPost[], counted: readonly PostFacts[], use: ReadonlyMap<string, KeyUse>) {
+    const out = [];
+    for (let i = 0; i < scored.length; i++) {
+      const s = scored[i] as ScoredPost;
+      const f = counted[i] as PostFacts;
+      if (f.flagged.length === 0) continue;
+      const keys = this.o.keyWindows.enabled ? f.keys : keysOf(s.post, s.normalised);
+      const tags = keys.map((k) => this.o.keys.tag(k.kind, k.value));
+      const windowTags = tags.filter((_, j) =>
+        this.keepsEvidence(use.get(f.ids[j] ?? idOf(keys[j] as KeyRef)), s.score),
+      );
+      out.push({ post: s.post, score: s.score, tags, windowTags });
+    }
+    return out;
+  }
 
   private score(posts: Decoded<Post>[], topic: string, partition: number): ScoredPost[] {
     const normalised = posts.map((p) => this.o.normalise(p.value.text));
@@ -273,6 +286,7 @@ export class Pipeline {
         }
         if (cs.score >= 0.1) counts[`mass:${c}`] = Math.round(cs.score * 1000);
       }
+    const keys = this.o.keyWindows.enabled && sampled ? keysOf(post, s.normalised) : [];
     const keyCounts: Record<string, number> = { ...counts, posts: weight, reach: post.author.followers * weight };
     if (counts.newacct) keyCounts.newacct = weight;
     return {
@@ -283,7 +297,8 @@ export class Pipeline {
       keyCounts,
       weight,
       flagged,
-      keys: this.o.keyWindows.enabled && sampled ? keysOf(post, s.normalised) : [],
+      keys,
+      ids: keys.map(idOf),
     };
   }
 
@@ -291,8 +306,9 @@ export class Pipeline {
   private stepKeys(counted: readonly PostFacts[]): Map<string, StepKey> {
     const out = new Map<string, StepKey>();
     for (const f of counted)
-      for (const k of f.keys) {
-        const id = `${k.kind}|${k.value}`;
+      for (let i = 0; i < f.keys.length; i++) {
+        const k = f.keys[i] as KeyRef;
+        const id = f.ids[i] as string;
         let e = out.get(id);
         if (!e) out.set(id, (e = { kind: k.kind, value: k.value, posts: 0, flagged: 0 }));
         e.posts += f.weight;
@@ -361,9 +377,11 @@ export class Pipeline {
   /** Stream totals for every post; per key, full windows for the keys that matter (`matters`). */
   private countPost(agg: BatchAggregate, use: ReadonlyMap<string, KeyUse>, f: PostFacts): void {
     agg.add(this.streamTag, f.t, f.offset, f.counts, f.author);
-    for (const k of f.keys)
-      if (use.get(`${k.kind}|${k.value}`)?.full)
+    for (let i = 0; i < f.keys.length; i++) {
+      const k = f.keys[i] as KeyRef;
+      if (use.get(f.ids[i] as string)?.full)
         agg.add(this.o.keys.tag(k.kind, k.value), f.t, f.offset, f.keyCounts, f.author);
+    }
   }
 
   private countReport(agg: BatchAggregate, r: Decoded<Report>): void {
@@ -375,6 +393,9 @@ export class Pipeline {
       agg.add(this.o.keys.tag("author", r.value.targetAuthorId), t, r.offset, { reports: 1 }, by);
   }
 }
+
+/** The id of a key in the step's maps. */
+const idOf = (k: KeyRef): string => `${k.kind}|${k.value}`;
 
 /** How long after their event time (createdAt) the step's posts became durable, in ms. */
 function eventLag(counted: PostFacts[]): { max: number; mean: number } | undefined {
