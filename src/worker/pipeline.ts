@@ -247,7 +247,8 @@ export class Pipeline {
       for (const s of scores)
         for (const c of CATEGORIES) {
           const at = flagAt[c];
-          if (at !== undefined) s[c] = { ...s[c], flagged: s[c].score >= at };
+          // Each Score is the scorer's fresh object: set in place, not copied for every post.
+          if (at !== undefined) s[c].flagged = s[c].score >= at;
         }
     return posts.map((p, i) => ({
       post: p.value,
